@@ -1,0 +1,618 @@
+#!/usr/bin/env bats
+# Tests for handouts/cut, the handout cutter: each marker rule, each error,
+# and an end-to-end cut of a tiny two-lab tree whose reference passes its
+# test while each lab's handout builds and fails it.
+#
+# Every test builds its source tree in $BATS_TEST_TMPDIR/src and cuts it to
+# $BATS_TEST_TMPDIR/out; messages therefore name files as src/PATH:LINE.
+
+bats_require_minimum_version 1.5.0
+
+BATS_LIB_PATH="${BATS_LIB_PATH:-/usr/lib/bats}:/usr/local/lib/bats:/usr/local/lib:/opt/homebrew/lib"
+bats_load_library bats-support
+bats_load_library bats-assert
+
+setup() {
+	CUT="$BATS_TEST_DIRNAME/../cut"
+	# Run from `make check`, the outer make's flags and variables (LAB=...)
+	# would reach the makes these tests start.
+	unset MAKEFLAGS MFLAGS MAKELEVEL LAB HANDOUT_DIR
+	cd "$BATS_TEST_TMPDIR"
+	mkdir src
+}
+
+# put PATH: write standard input to src/PATH.
+put() {
+	mkdir -p "src/$(dirname "$1")"
+	cat >"src/$1"
+}
+
+# cut_lab N [OPTION...]: cut the lab N handout of src into out.
+cut_lab() {
+	"$CUT" --lab "$1" --out out --src src "${@:2}"
+}
+
+# assert_file PATH: the file holds exactly standard input.
+assert_file() {
+	diff -u - "$1" || fail "$1 is not what the cut should write"
+}
+
+# assert_nothing_written: the test directory holds the source tree only.
+assert_nothing_written() {
+	local left
+	left="$(ls -A "$BATS_TEST_TMPDIR")"
+	[ "$left" = src ] || fail "a failed cut left files behind: $left"
+}
+
+# expect_error LOCATION MESSAGE: both a lab 1 cut and --check of src fail with
+# "src/LOCATION: error: MESSAGE...", and nothing is written.
+expect_error() {
+	run cut_lab 1
+	assert_failure 1
+	assert_output --partial "src/$1: error: $2"
+	assert_output --partial "no handout written"
+	assert_nothing_written
+	run "$CUT" --check --src src
+	assert_failure 1
+	assert_output --partial "src/$1: error: $2"
+	assert_nothing_written
+}
+
+# ---- Command line ----
+
+@test "-h explains usage and the markers" {
+	run "$CUT" -h
+	assert_success
+	assert_output --partial "--lab N --out DIR [--src DIR] [--force]"
+	assert_output --partial "BEGIN LAB n SOLUTION"
+}
+
+@test "a cut needs --lab and --out, and a lab number of 1 or more" {
+	run -2 "$CUT" --out out --src src
+	assert_output --partial "--lab and --out are required"
+	run -2 "$CUT" --lab 0 --out out --src src
+	assert_output --partial "1 or more"
+	run -2 "$CUT" --check --lab 1 --src src
+	assert_nothing_written
+}
+
+# ---- What a cut writes ----
+
+@test "a region of lab N becomes its stub, indented as the STUB lines were" {
+	put kern/f.c <<'EOF'
+/*
+ * f: return a + 1.
+ */
+int
+f(int a)
+{
+    // LAB 1: Your code here.
+    // BEGIN LAB 1 SOLUTION
+    int b = a;
+
+    return b + 1;
+    // STUB: panic("lab 1: f not implemented");
+    // STUB:
+    /* STUB:   return 0; */
+    // END LAB 1 SOLUTION
+}
+EOF
+	run cut_lab 1
+	assert_success
+	assert_output --partial "regions cut: lab 1: 1"
+	assert_file out/kern/f.c <<'EOF'
+/*
+ * f: return a + 1.
+ */
+int
+f(int a)
+{
+    // LAB 1: Your code here.
+    panic("lab 1: f not implemented");
+
+      return 0;
+}
+EOF
+}
+
+@test "text outside regions is copied byte for byte, with its permissions" {
+	printf 'line one\r\nline two\r\nno newline at the end' >src/dos.txt
+	printf '#!/bin/sh\necho hello\n' >src/run.sh
+	chmod 755 src/run.sh
+	run cut_lab 1
+	assert_success
+	cmp src/dos.txt out/dos.txt
+	cmp src/run.sh out/run.sh
+	[ -x out/run.sh ]
+}
+
+@test "a later lab's region is stubbed; an earlier lab's is kept without markers" {
+	put kern/init.c <<'EOF'
+void
+init(void)
+{
+    // BEGIN LAB 1 SOLUTION
+    one();
+    // STUB: panic("lab 1: init_one not implemented");
+    // END LAB 1 SOLUTION
+    /* BEGIN LAB 2 SOLUTION */
+    two();
+    /* STUB: panic("lab 2: init_two not implemented"); */
+    /* END LAB 2 SOLUTION */
+    // BEGIN LAB 3 SOLUTION (no stub)
+    three();
+    // END LAB 3 SOLUTION
+}
+EOF
+	run cut_lab 2
+	assert_success
+	assert_output --partial "regions cut: lab 2: 1, lab 3: 1 (kept: lab 1: 1)"
+	assert_file out/kern/init.c <<'EOF'
+void
+init(void)
+{
+    one();
+    panic("lab 2: init_two not implemented");
+}
+EOF
+}
+
+@test "LAB>=M blocks are kept from lab M on and removed before" {
+	put kern/engines.c <<'EOF'
+engines = {
+    &te,
+    // BEGIN LAB>=2
+    &bt,
+    // END LAB>=2
+};
+EOF
+	run cut_lab 1
+	assert_success
+	assert_file out/kern/engines.c <<'EOF'
+engines = {
+    &te,
+};
+EOF
+	run cut_lab 2 --force
+	assert_success
+	assert_file out/kern/engines.c <<'EOF'
+engines = {
+    &te,
+    &bt,
+};
+EOF
+}
+
+@test "instructor blocks are removed, in C and in Markdown" {
+	put kern/a.c <<'EOF'
+int a;
+// BEGIN INSTRUCTOR
+// The usual wrong answer; this note may say STUB: and SOLUTION freely.
+// END INSTRUCTOR
+int b;
+EOF
+	put handouts/lab1.md <<'EOF'
+# Lab 1
+Question 1: why ring 1?
+<!-- BEGIN INSTRUCTOR -->
+Answer: so the guest kernel stays above user code.
+<!-- END INSTRUCTOR -->
+EOF
+	run cut_lab 1
+	assert_success
+	assert_file out/kern/a.c <<'EOF'
+int a;
+int b;
+EOF
+	assert_file out/handouts/lab1.md <<'EOF'
+# Lab 1
+Question 1: why ring 1?
+EOF
+}
+
+@test "HANDOUT: omit never copies a file; HANDOUT: lab>=M copies it from lab M on" {
+	put grade/answers.txt <<'EOF'
+# HANDOUT: omit
+the answers, with a stray BEGIN LAB 7 SOLUTION that is never parsed
+EOF
+	put grade/bt-helpers.sh <<'EOF'
+#!/usr/bin/env bash
+# HANDOUT: lab>=2
+set -euo pipefail
+EOF
+	chmod 755 src/grade/bt-helpers.sh
+	run cut_lab 1
+	assert_success
+	assert_output --partial "2 files omitted"
+	[ ! -e out/grade/answers.txt ]
+	[ ! -e out/grade/bt-helpers.sh ]
+	run cut_lab 2 --force
+	assert_success
+	assert_output --partial "1 file omitted"
+	[ ! -e out/grade/answers.txt ]
+	[ -x out/grade/bt-helpers.sh ]
+	assert_file out/grade/bt-helpers.sh <<'EOF'
+#!/usr/bin/env bash
+set -euo pipefail
+EOF
+}
+
+@test "labs above N are left out: their directories, grade suites and handouts" {
+	local n
+	for n in 1 2 3; do
+		echo "lab $n" | put "lab$n-x/code.c"
+		echo "lab $n" | put "grade/lab$n.bats"
+		echo "lab $n" | put "handouts/lab$n.md"
+	done
+	echo common | put conf/lab.mk
+	echo common | put grade/lab-common.bash
+	run cut_lab 2
+	assert_success
+	assert_output --partial "3 files omitted"
+	for n in 1 2; do
+		[ -f "out/lab$n-x/code.c" ] && [ -f "out/grade/lab$n.bats" ] && [ -f "out/handouts/lab$n.md" ]
+	done
+	[ ! -e out/lab3-x ] && [ ! -e out/grade/lab3.bats ] && [ ! -e out/handouts/lab3.md ]
+	[ -f out/conf/lab.mk ] && [ -f out/grade/lab-common.bash ]
+}
+
+@test "the cutter, its tests and MARKERS.md are never copied or parsed" {
+	echo "# BEGIN LAB 1 SOLUTION, never closed" | put handouts/cut
+	echo "# END INSTRUCTOR out of nowhere" | put handouts/test/cut.bats
+	echo "<!-- STUB: an example -->" | put handouts/MARKERS.md
+	echo "# Lab 1" | put handouts/lab1.md
+	run cut_lab 1
+	assert_success
+	run ls -A out/handouts
+	assert_output lab1.md
+}
+
+@test "binary files are copied untouched and never parsed" {
+	printf '\177ELF\000\001// BEGIN LAB 1 SOLUTION\n\000STUB: x\n' >src/blob.bin
+	run cut_lab 1
+	assert_success
+	cmp src/blob.bin out/blob.bin
+}
+
+@test "a walk skips obj/ and .git/; a git checkout copies what git lists" {
+	echo kept | put kern/a.c
+	echo built | put obj/kern/a.o
+	echo git | put .git/HEAD
+	run cut_lab 1
+	assert_success
+	[ -f out/kern/a.c ] && [ ! -e out/obj ] && [ ! -e out/.git ]
+
+	rm -rf src/.git out
+	git -C src init -q
+	echo '*.log' | put .gitignore
+	echo tracked | put tracked.c
+	git -C src add tracked.c .gitignore
+	echo new | put untracked.c
+	echo noise | put run.log
+	run cut_lab 1
+	assert_success
+	[ -f out/tracked.c ] && [ -f out/untracked.c ] && [ -f out/.gitignore ]
+	[ ! -e out/run.log ] && [ ! -e out/.git ] && [ ! -e out/obj ]
+}
+
+@test "a non-empty output directory is replaced only with --force" {
+	echo new | put a.c
+	mkdir out
+	echo stale >out/old.c
+	run cut_lab 1
+	assert_failure 1
+	assert_output --partial "not empty (use --force"
+	[ -f out/old.c ] && [ ! -e out/a.c ]
+	run cut_lab 1 --force
+	assert_success
+	[ ! -e out/old.c ] && [ -f out/a.c ]
+}
+
+@test "the output may not be the source tree or hold it" {
+	echo precious | put a.c
+	run "$CUT" --lab 1 --out src --src src --force
+	assert_failure 1
+	assert_output --partial "over the source tree"
+	run "$CUT" --lab 1 --out . --src src --force
+	assert_failure 1
+	[ -f src/a.c ]
+}
+
+@test "--check passes a well-formed tree and writes nothing" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION
+x();
+// STUB: panic("lab 1: x not implemented");
+// END LAB 1 SOLUTION
+EOF
+	run "$CUT" --check --src src
+	assert_success
+	assert_output --partial "solution regions: lab 1: 1"
+	assert_nothing_written
+}
+
+# ---- Malformed markers: each names file:line, and nothing is written ----
+
+@test "error: END without BEGIN (lines are counted at newlines only)" {
+	printf 'int a;\f\n// END LAB 1 SOLUTION\n' | put kern/a.c
+	expect_error kern/a.c:2 "'END LAB 1 SOLUTION' without a matching BEGIN"
+}
+
+@test "error: a BEGIN inside another region" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION
+// STUB: panic("lab 1");
+// BEGIN INSTRUCTOR
+// END INSTRUCTOR
+// END LAB 1 SOLUTION
+EOF
+	expect_error kern/a.c:3 "'BEGIN INSTRUCTOR' inside another region"
+}
+
+@test "error: END for another lab than the BEGIN" {
+	put kern/a.c <<'EOF'
+# BEGIN LAB 1 SOLUTION
+# STUB: false
+# END LAB 2 SOLUTION
+EOF
+	expect_error kern/a.c:3 "'END LAB 2 SOLUTION' does not match the BEGIN LAB 1 SOLUTION at line 1"
+}
+
+@test "error: END of another kind of block than the BEGIN" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB>=2
+// END INSTRUCTOR
+EOF
+	expect_error kern/a.c:2 "'END INSTRUCTOR' does not match the BEGIN LAB>=2 at line 1"
+}
+
+@test "error: STUB outside a solution region" {
+	printf 'int a;\n\n// STUB: panic("x");\n' | put kern/a.c
+	expect_error kern/a.c:3 "STUB outside a BEGIN LAB n SOLUTION region"
+}
+
+@test "error: a region left open at the end of the file is reported at its BEGIN" {
+	put kern/a.c <<'EOF'
+int a;
+/* BEGIN LAB 1 SOLUTION */
+a = 1;
+/* STUB: panic("lab 1"); */
+EOF
+	expect_error kern/a.c:2 "BEGIN LAB 1 SOLUTION is never closed"
+}
+
+@test "error: unknown words after BEGIN" {
+	printf '// BEGIN LAB 1 SOLUTON\n' | put kern/a.c
+	expect_error kern/a.c:1 "unknown marker 'BEGIN LAB 1 SOLUTON'"
+	printf 'x\n# BEGIN TABLE\n' | put kern/a.c
+	expect_error kern/a.c:2 "unknown marker 'BEGIN TABLE'"
+}
+
+@test "error: a region without a STUB line, unless marked (no stub)" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION
+a = 1;
+// END LAB 1 SOLUTION
+EOF
+	expect_error kern/a.c:1 "region has no STUB line"
+	sed -i '1s/SOLUTION/SOLUTION (no stub)/' src/kern/a.c
+	run "$CUT" --check --src src
+	assert_success
+}
+
+@test "error: a STUB in a region marked (no stub)" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION (no stub)
+// STUB: panic("lab 1");
+// END LAB 1 SOLUTION
+EOF
+	expect_error kern/a.c:2 "STUB in a region marked (no stub)"
+}
+
+@test "error: a HANDOUT marker after the first lines" {
+	printf '1\n2\n3\n4\n5\n# HANDOUT: omit\n' | put grade/x.sh
+	expect_error grade/x.sh:6 "'HANDOUT: omit' must be the only HANDOUT marker"
+}
+
+@test "error: an earlier lab's region in a later lab's files, even when the cut leaves them out" {
+	put lab3-bt/tc.c <<'EOF'
+// BEGIN LAB 2 SOLUTION
+// STUB: panic("lab 2");
+// END LAB 2 SOLUTION
+EOF
+	expect_error lab3-bt/tc.c:1 "a lab 2 region in a file that only handouts of lab 3"
+}
+
+@test "errors in several files are all reported" {
+	printf '// END INSTRUCTOR\n' | put a.c
+	printf 'ok\n// STUB: x\n' | put b.c
+	run cut_lab 1
+	assert_failure 1
+	assert_output --partial "src/a.c:1: error:"
+	assert_output --partial "src/b.c:2: error:"
+	assert_output --partial "2 error(s); no handout written"
+	assert_nothing_written
+}
+
+# ---- The guard: no marker text survives into a handout ----
+
+@test "guard: a lower-case marker is not a marker, and may not be handed out" {
+	put kern/a.c <<'EOF'
+int a;
+// begin lab 1 solution
+a = 1;
+// end lab 1 solution
+EOF
+	expect_error kern/a.c:2 "marker text would remain in a handout: // begin lab 1 solution"
+}
+
+@test "guard: a marker with code on its line may not be handed out" {
+	printf 'int a;\nint b; /* END LAB 1 SOLUTION */\n' | put kern/a.c
+	expect_error kern/a.c:2 "marker text would remain"
+	printf 'x = 1; //BEGIN_LAB_1_SOLUTION\n' | put kern/a.c
+	expect_error kern/a.c:1 "marker text would remain"
+}
+
+@test "guard: marker words inside a stub or a kept region are caught" {
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION
+// STUB: panic("STUB: fill me in");
+// END LAB 1 SOLUTION
+EOF
+	expect_error kern/a.c:2 "marker text would remain"
+	put kern/a.c <<'EOF'
+// BEGIN LAB 1 SOLUTION
+x(); // the INSTRUCTOR version
+// STUB: panic("lab 1: x not implemented");
+// END LAB 1 SOLUTION
+EOF
+	expect_error kern/a.c:2 "marker text would remain"
+}
+
+# ---- End to end: the tests test something ----
+
+# make_calc_tree: a two-lab tree in src. Lab 1 writes add() in calc.c, lab 2
+# writes mul() in lab2-mul/; `make test` runs test.sh, which checks both
+# once lab 2 exists.
+make_calc_tree() {
+	put calc.h <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+
+#define panic(msg) do { fprintf(stderr, "panic: %s\n", msg); exit(1); } while (0)
+
+int add(int a, int b);
+// BEGIN LAB>=2
+int mul(int a, int b);
+// END LAB>=2
+EOF
+	put calc.c <<'EOF'
+#include "calc.h"
+
+/*
+ * add: return a + b.
+ */
+int
+add(int a, int b)
+{
+	// LAB 1: Your code here.
+	// BEGIN LAB 1 SOLUTION
+	return a + b;
+	// STUB: panic("lab 1: add not implemented");
+	// END LAB 1 SOLUTION
+}
+
+int
+main(int argc, char **argv)
+{
+	int a = atoi(argv[1]), b = atoi(argv[2]);
+
+	printf("add %d\n", add(a, b));
+	// BEGIN LAB>=2
+	printf("mul %d\n", mul(a, b));
+	// END LAB>=2
+	return 0;
+}
+EOF
+	put lab2-mul/mul.c <<'EOF'
+#include "../calc.h"
+
+/*
+ * mul: return a * b.
+ */
+int
+mul(int a, int b)
+{
+	// LAB 2: Your code here.
+	// BEGIN LAB 2 SOLUTION
+	return a * b;
+	// STUB: panic("lab 2: mul not implemented");
+	// END LAB 2 SOLUTION
+}
+EOF
+	printf '%s\n' \
+		'SRCS := calc.c $(wildcard lab2-mul/*.c)' \
+		'calc: $(SRCS) calc.h' \
+		'	cc -Wall -Werror -o $@ $(SRCS)' \
+		'test: calc' \
+		'	./test.sh' | put Makefile
+	put test.sh <<'EOF'
+#!/usr/bin/env bash
+# Check calc's answers for 2 and 3.
+set -euo pipefail
+# BEGIN INSTRUCTOR
+# The mul line joins the expected output once lab 2 is in the tree.
+# END INSTRUCTOR
+expected="add 5"
+# BEGIN LAB>=2
+expected="$expected
+mul 6"
+# END LAB>=2
+actual="$(./calc 2 3)"
+[ "$actual" = "$expected" ] || { echo "FAIL: got '$actual'" >&2; exit 1; }
+echo PASS
+EOF
+	chmod 755 src/test.sh
+}
+
+@test "end to end: the reference passes; each lab's handout builds and fails" {
+	command -v cc >/dev/null || skip "no C compiler"
+	make_calc_tree
+
+	run make -s -C src test
+	assert_success
+	assert_output --partial PASS
+	rm src/calc
+
+	run cut_lab 1
+	assert_success
+	[ ! -e out/lab2-mul ]
+	run make -s -C out calc
+	assert_success
+	run make -s -C out test
+	assert_failure
+	assert_output --partial "panic: lab 1: add not implemented"
+
+	run cut_lab 2 --force
+	assert_success
+	run make -s -C out calc
+	assert_success
+	run make -s -C out test
+	assert_failure
+	assert_output --partial "panic: lab 2: mul not implemented"
+	refute_output --partial "lab 1"
+
+	run grep -rnE 'BEGIN|END |STUB|HANDOUT|INSTRUCTOR|SOLUTION' out
+	assert_failure 1
+}
+
+# ---- handouts/Makefrag ----
+
+@test "make handout needs LAB, reruns with --force, and hands out no cutter" {
+	mkdir -p src/handouts/test
+	cp "$CUT" "$BATS_TEST_DIRNAME/../Makefrag" "$BATS_TEST_DIRNAME/../MARKERS.md" src/handouts/
+	cp "$BATS_TEST_FILENAME" src/handouts/test/
+	printf 'V ?= @\n-include handouts/Makefrag\n' | put GNUmakefile
+	echo "# Lab 1" | put handouts/lab1.md
+
+	run make -C src handout
+	assert_failure
+	assert_output --partial "make handout LAB=N"
+	[ ! -e src/obj ]
+
+	run make -C src handout LAB=1
+	assert_success
+	run make -C src handout LAB=1
+	assert_success
+	assert_output --partial "lab 1 handout in obj/handout-lab1"
+	run ls -A src/obj/handout-lab1 src/obj/handout-lab1/handouts
+	assert_output "src/obj/handout-lab1:
+GNUmakefile
+handouts
+
+src/obj/handout-lab1/handouts:
+lab1.md"
+
+	run make -C src handout-lint
+	assert_success
+}

@@ -1,0 +1,24 @@
+/* The kernel monitor: a command line on the console for a live kernel. */
+#ifndef VMMLAB_KERN_MONITOR_H
+#define VMMLAB_KERN_MONITOR_H
+
+#include <inc/types.h>
+
+struct trapframe;
+
+/* Read commands until one asks to leave (tf: the trap that led here). */
+void monitor(struct trapframe *tf);
+/* After a panic: the monitor if someone is at the console, else power off. */
+void monitor_panic(void) __attribute__((noreturn));
+
+int mon_help(int argc, char **argv, struct trapframe *tf);
+int mon_kerninfo(int argc, char **argv, struct trapframe *tf);
+int mon_backtrace(int argc, char **argv, struct trapframe *tf);
+
+/* Print a backtrace from frame pointer ebp, one line per frame. */
+void backtrace_from(uint32_t ebp, uint32_t eip);
+
+/* Kernel symbol lookup (kern/ksyms.c): the name containing addr. */
+const char *ksym_lookup(uint32_t addr, uint32_t *offset);
+
+#endif

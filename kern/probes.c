@@ -1,0 +1,613 @@
+/*
+ * Kernel-level probes: the guest's counterpart of the paper's FrobOS
+ * test kernel.  Many sensitive operations exist only in kernel mode, so
+ * only a kernel can measure them (bench=) or show how a monitor changes
+ * their effect (test=fidelity).  The user-mode halves are the programs
+ * nanobench and fidelity.
+ *
+ * Output contract: every line that carries a timing starts with
+ * "timing: "; every other line is deterministic, so a run under a
+ * monitor can be compared with the native run line by line.
+ */
+#include <inc/string.h>
+#include <inc/x86.h>
+#include <kern/gdt.h>
+#include <kern/kern.h>
+#include <kern/picirq.h>
+#include <kern/pmap.h>
+#include <kern/timer.h>
+#include <kern/trap.h>
+
+/*
+ * A linear address the probes own: kern_pgdir maps nothing below
+ * KERNBASE, and no process exists while the probes run.
+ */
+#define PROBE_VA 0x40000000u
+#define MSR_SYSENTER_CS 0x174
+#define CPUID_EDX_SEP (1u << 11)
+
+/* ---------------------------------------------------------------- */
+/* Faults the probes provoke on purpose                              */
+/* ---------------------------------------------------------------- */
+
+/* Read va, expecting a fault; the handler resumes after the load. */
+static inline void
+read_expect_fault(uint32_t va)
+{
+	asm volatile("movl $1f, probe_fixup_eip\n"
+		     "movl (%0), %%eax\n"
+		     "1:\n"
+		     :
+		     : "r"(va)
+		     : "eax", "memory");
+}
+
+static inline void
+divide_by_zero(void)
+{
+	asm volatile("movl $1f, probe_fixup_eip\n"
+		     "xorl %%ecx, %%ecx\n"
+		     "movl $1, %%eax\n"
+		     "xorl %%edx, %%edx\n"
+		     "divl %%ecx\n"
+		     "1:\n"
+		     :
+		     :
+		     : "eax", "ecx", "edx", "memory");
+}
+
+/* ---------------------------------------------------------------- */
+/* Nanobenchmarks (Adams & Agesen §6.2, Figure 4)                    */
+/* ---------------------------------------------------------------- */
+
+/* The probe page table: PROBE_VA's 4 MiB, every entry on one page. */
+static pte_t *probe_pt;
+static physaddr_t probe_page_pa;
+
+static void
+probe_pt_setup(void)
+{
+	if (probe_pt)
+		return;
+	struct pageinfo *pt = page_alloc(ALLOC_ZERO);
+	struct pageinfo *pg = page_alloc(ALLOC_ZERO);
+	assert(pt && pg);
+	pt->ref = pg->ref = 1;
+	probe_pt = page2kva(pt);
+	probe_page_pa = page2pa(pg);
+	kern_pgdir[PDX(PROBE_VA)] = page2pa(pt) | PTE_P | PTE_W;
+}
+
+/* Set every probe PTE present or not present, flushing each. */
+static void
+probe_pt_fill(bool present)
+{
+	for (uint32_t i = 0; i < NPTENTRIES; i++) {
+		probe_pt[i] = present ? (probe_page_pa | PTE_P | PTE_W) : 0;
+		invlpg(PROBE_VA + i * PGSIZE);
+	}
+}
+
+static void __attribute__((noinline))
+probe_nop_function(void)
+{
+	asm volatile("");
+}
+
+enum bench_id {
+	B_IN,
+	B_CLISTI,
+	B_CALLRET,
+	B_PGFAULT,
+	B_DIVZERO,
+	B_PTEMOD,
+	B_P2NP,
+	B_NP2P,
+	NBENCH
+};
+
+/*
+ * Run n iterations of one benchmark and return the cycles they took.
+ * The page-table benchmarks do NPTENTRIES operations per iteration.
+ */
+static uint64_t
+bench_once(enum bench_id id, uint32_t n)
+{
+	volatile pte_t *pt = probe_pt;
+	pte_t present = probe_page_pa | PTE_P | PTE_W;
+	uint64_t t0, t1;
+
+	/* Untimed set-up: the state each operation starts from. */
+	if (id == B_PTEMOD || id == B_P2NP)
+		probe_pt_fill(true);
+	if (id == B_NP2P)
+		probe_pt_fill(false);
+	if (id == B_PGFAULT || id == B_DIVZERO) {
+		probe_trapno = id == B_PGFAULT ? T_PGFLT : T_DIVIDE;
+		probe_faults = 0;
+	}
+
+	t0 = rdtsc();
+	for (uint32_t k = 0; k < n; k++) {
+		switch (id) {
+		case B_IN:
+			(void)inb(0x80);
+			break;
+		case B_CLISTI:
+			/* sti's one-instruction shadow keeps interrupts out. */
+			asm volatile("sti; cli" ::: "memory");
+			break;
+		case B_CALLRET:
+			probe_nop_function();
+			break;
+		case B_PGFAULT:
+			read_expect_fault(0);
+			break;
+		case B_DIVZERO:
+			divide_by_zero();
+			break;
+		case B_PTEMOD:
+			for (uint32_t i = 0; i < NPTENTRIES; i++)
+				pt[i] = pt[i];
+			break;
+		case B_P2NP:
+			for (uint32_t i = 0; i < NPTENTRIES; i++) {
+				pt[i] = 0;
+				invlpg(PROBE_VA + i * PGSIZE);
+			}
+			if (k + 1 < n) {
+				t1 = rdtsc();
+				probe_pt_fill(true);
+				t0 += rdtsc() - t1; /* don't count the refill */
+			}
+			break;
+		case B_NP2P:
+			/* No flush needed: not-present entries are never cached. */
+			for (uint32_t i = 0; i < NPTENTRIES; i++) {
+				pt[i] = present;
+				(void)*(volatile uint32_t *)(PROBE_VA + i * PGSIZE);
+			}
+			if (k + 1 < n) {
+				t1 = rdtsc();
+				probe_pt_fill(false);
+				t0 += rdtsc() - t1;
+			}
+			break;
+		case NBENCH:
+			break;
+		}
+	}
+	t1 = rdtsc();
+
+	if (id == B_PGFAULT || id == B_DIVZERO) {
+		probe_trapno = -1;
+		if (probe_faults != n)
+			panic("bench: expected %u faults, saw %u", n,
+			      probe_faults);
+	}
+	return t1 - t0;
+}
+
+static const struct {
+	const char *name;
+	const char *what;
+	uint32_t ops_per_iter;
+} bench_info[NBENCH] = {
+	[B_IN] = { "in", "inb from port 0x80", 1 },
+	[B_CLISTI] = { "clisti", "sti;cli pair (i386's cr8wr)", 1 },
+	[B_CALLRET] = { "callret", "call and ret in kernel code", 1 },
+	[B_PGFAULT] = { "pgfault", "true page fault, handled", 1 },
+	[B_DIVZERO] = { "divzero", "divide by zero, handled", 1 },
+	[B_PTEMOD] = { "ptemod", "PTE rewritten unchanged", NPTENTRIES },
+	[B_P2NP] = { "p2np", "PTE present to not present + invlpg",
+		     NPTENTRIES },
+	[B_NP2P] = { "np2p", "PTE not present to present + first use",
+		     NPTENTRIES },
+};
+
+#define BENCH_TARGET_CYCLES 4000000ull
+#define BENCH_MAX_ITERS (1u << 20)
+#define BENCH_RUNS 5
+
+/*
+ * Calibrate the iteration count until one run takes BENCH_TARGET_CYCLES,
+ * then report the best of BENCH_RUNS runs in cycles per operation.
+ */
+static void
+bench_run(enum bench_id id)
+{
+	uint32_t n = 1;
+	uint64_t t;
+
+	probe_pt_setup();
+	while ((t = bench_once(id, n)) < BENCH_TARGET_CYCLES &&
+	       n < BENCH_MAX_ITERS / bench_info[id].ops_per_iter)
+		n *= 2;
+	uint64_t best = t;
+	for (int r = 0; r < BENCH_RUNS; r++) {
+		t = bench_once(id, n);
+		if (t < best)
+			best = t;
+	}
+	uint32_t ops = n * bench_info[id].ops_per_iter;
+	uint32_t tenths = (uint32_t)(best * 10 / ops);
+	cprintf("timing: bench %s %u.%u cycles/op (%u iters)\n",
+		bench_info[id].name, tenths / 10, tenths % 10, ops);
+}
+
+/* ---------------------------------------------------------------- */
+/* Fidelity probes                                                   */
+/* ---------------------------------------------------------------- */
+
+#define FID(name, fmt, ...) cprintf("fidelity: " name ": " fmt "\n", ##__VA_ARGS__)
+
+static uint32_t
+sel_rpl_cs(void)
+{
+	uint32_t v;
+	asm volatile("movl %%cs, %0" : "=r"(v));
+	return v & 3;
+}
+
+static uint32_t
+sel_rpl_ss(void)
+{
+	uint32_t v;
+	asm volatile("movl %%ss, %0" : "=r"(v));
+	return v & 3;
+}
+
+static void
+probe_flags(void)
+{
+	cli();
+	FID("pushf after cli", "IF=%d", !!(read_eflags() & FL_IF));
+
+	/* popf that sets IF, then cli straight away. */
+	uint32_t f = read_eflags();
+	write_eflags(f | FL_IF);
+	uint32_t after = read_eflags();
+	cli();
+	FID("popf setting IF", "IF=%d", !!(after & FL_IF));
+
+	/* popf that clears IF, starting from IF=1. */
+	asm volatile("sti; nop" ::: "memory");
+	write_eflags(read_eflags() & ~FL_IF);
+	after = read_eflags();
+	cli();
+	FID("popf clearing IF", "IF=%d", !!(after & FL_IF));
+	FID("pushf IOPL", "%d", (read_eflags() & FL_IOPL_MASK) >> FL_IOPL_SHIFT);
+
+	FID("cs RPL", "%u", sel_rpl_cs());
+	FID("ss RPL", "%u", sel_rpl_ss());
+}
+
+static void
+probe_descriptor_tables(void)
+{
+	struct pseudodesc pd;
+	uint16_t sel;
+	uint32_t msw;
+
+	asm volatile("sgdt %0" : "=m"(pd));
+	FID("sgdt", "base=%08x limit=%04x", pd.pd_base, pd.pd_lim);
+	asm volatile("sidt %0" : "=m"(pd));
+	FID("sidt", "base=%08x limit=%04x", pd.pd_base, pd.pd_lim);
+	asm volatile("sldt %0" : "=r"(sel));
+	FID("sldt", "%04x", sel);
+	asm volatile("str %0" : "=r"(sel));
+	FID("str", "%04x", sel);
+	asm volatile("smsw %0" : "=r"(msw));
+	FID("smsw", "%04x", msw & 0xFFFF);
+}
+
+/* lar/lsl/verr/verw on a selector: ZF says whether the check passed. */
+static void
+probe_segment_checks(const char *label, uint16_t sel)
+{
+	uint32_t ar = 0, lim = 0;
+	uint8_t ok_ar, ok_lim, ok_r, ok_w;
+
+	asm volatile("lar %2, %0; setz %1" : "+r"(ar), "=q"(ok_ar) : "r"((uint32_t)sel));
+	asm volatile("lsl %2, %0; setz %1" : "+r"(lim), "=q"(ok_lim) : "r"((uint32_t)sel));
+	asm volatile("verr %1; setz %0" : "=q"(ok_r) : "r"(sel));
+	asm volatile("verw %1; setz %0" : "=q"(ok_w) : "r"(sel));
+	cprintf("fidelity: lar/lsl/verr/verw %s: lar=%d:%08x lsl=%d:%08x "
+		"verr=%d verw=%d\n",
+		label, ok_ar, ok_ar ? ar : 0, ok_lim, ok_lim ? lim : 0, ok_r,
+		ok_w);
+}
+
+static void
+probe_cpuid(void)
+{
+	uint32_t a, b, c, d;
+	char vendor[13];
+
+	cpuid(0, &a, &b, &c, &d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = '\0';
+	FID("cpuid 0", "max=%u vendor=%s", a, vendor);
+	cpuid(1, &a, &b, &c, &d);
+	FID("cpuid 1", "eax=%08x ecx=%08x edx=%08x", a, c, d);
+}
+
+/* Segments the table-loading probes read through. */
+static volatile uint32_t lgdt_marker = 0x6C676474; /* "lgdt" */
+static volatile uint32_t lldt_marker = 0x6C6C6474; /* "lldt" */
+static struct segdesc gdt_copy[GDT_ENTRIES];
+static struct gatedesc idt_copy[256];
+extern uint32_t trap_vectors[];
+extern struct segdesc probe_ldt[1];
+
+static uint32_t
+read_fs0(uint16_t sel)
+{
+	uint32_t v;
+	asm volatile("movw %w1, %%fs\n"
+		     "movl %%fs:0, %0\n"
+		     "movw %w2, %%fs\n"
+		     : "=r"(v)
+		     : "r"(sel), "r"(GD_UD | 3));
+	return v;
+}
+
+static void
+probe_table_loads(void)
+{
+	struct pseudodesc pd;
+	uint16_t sel;
+
+	/* lgdt: a copy whose GD_LDT slot is a data segment on a marker. */
+	memcpy(gdt_copy, gdt, sizeof(gdt));
+	gdt_copy[GD_LDT >> 3] = SEG(STA_W, (uint32_t)&lgdt_marker, 0xFFF, 0);
+	gdt_copy[GD_LDT >> 3].sd_g = 0;
+	pd.pd_lim = sizeof(gdt_copy) - 1;
+	pd.pd_base = (uint32_t)gdt_copy;
+	lgdt(&pd);
+	uint32_t v = read_fs0(GD_LDT);
+	lgdt(&gdt_pd);
+	FID("lgdt", "segment from the new table reads %s",
+	    v == lgdt_marker ? "its marker" : "something else");
+
+	/* lidt: a copy that routes int3 to the overflow vector's entry. */
+	memcpy(idt_copy, idt, sizeof(idt));
+	gate_set(&idt_copy[T_BRKPT], STS_IG32, GD_KT, trap_vectors[T_OFLOW], 0);
+	pd.pd_lim = sizeof(idt_copy) - 1;
+	pd.pd_base = (uint32_t)idt_copy;
+	lidt(&pd);
+	probe_trapno = PROBE_ANY_TRAP;
+	asm volatile("movl $1f, probe_fixup_eip\n"
+		     "int3\n"
+		     "1:\n" ::: "memory");
+	probe_trapno = -1;
+	lidt(&idt_pd);
+	FID("lidt", "int3 arrives as vector %d", probe_last_trapno);
+
+	/* ltr: load the second TSS; it becomes busy; then go back. */
+	ltr(GD_TSS2);
+	asm volatile("str %0" : "=r"(sel));
+	bool busy = gdt[GD_TSS2 >> 3].sd_type == STS_T32B;
+	gdt[GD_TSS >> 3].sd_type = STS_T32A;
+	ltr(GD_TSS);
+	gdt[GD_TSS2 >> 3].sd_type = STS_T32A;
+	FID("ltr", "str=%04x busy=%d", sel, busy);
+
+	/* lldt: a one-entry LDT whose segment lies on a marker. */
+	probe_ldt[0] = SEG(STA_W, (uint32_t)&lldt_marker, 0xFFF, 0);
+	probe_ldt[0].sd_g = 0;
+	lldt(GD_LDT);
+	asm volatile("sldt %0" : "=r"(sel));
+	v = read_fs0(SEL_TI); /* index 0 of the LDT, RPL 0 */
+	lldt(0);
+	FID("lldt", "sldt=%04x segment reads %s", sel,
+	    v == lldt_marker ? "its marker" : "something else");
+}
+
+static void
+probe_control_registers(void)
+{
+	/* cr0: set TS with mov, clear it with clts. */
+	lcr0(rcr0() | CR0_TS);
+	uint32_t set = rcr0() & CR0_TS;
+	asm volatile("clts");
+	uint32_t cleared = rcr0() & CR0_TS;
+	FID("cr0", "value=%08x TS set=%d after clts=%d", rcr0(), !!set,
+	    !!cleared);
+
+	/* cr4: set and clear TSD. */
+	uint32_t cr4 = rcr4();
+	lcr4(cr4 | CR4_TSD);
+	set = rcr4() & CR4_TSD;
+	lcr4(cr4);
+	FID("cr4", "value=%08x TSD set=%d restored=%d", cr4, !!set,
+	    rcr4() == cr4);
+
+	/* cr3: a second page directory that maps PROBE_VA to a marker page. */
+	probe_pt_setup();
+	pde_t *pgdir = pgdir_create();
+	struct pageinfo *pg = page_alloc(ALLOC_ZERO);
+	assert(pgdir && pg);
+	*(uint32_t *)page2kva(pg) = 0x63723321; /* "cr3!" */
+	assert(page_insert(pgdir, pg, PROBE_VA, PTE_W) == 0);
+	lcr3(PADDR(pgdir));
+	uint32_t seen = *(volatile uint32_t *)PROBE_VA;
+	bool readback = rcr3() == PADDR(pgdir);
+	lcr3(kern_cr3);
+	pgdir_destroy(pgdir);
+	FID("cr3", "new directory in effect=%d reads back=%d",
+	    seen == 0x63723321, readback);
+
+	/* invlpg: retarget a cached translation, flush it, see the new page. */
+	struct pageinfo *a = page_alloc(ALLOC_ZERO), *b = page_alloc(ALLOC_ZERO);
+	assert(a && b);
+	*(uint32_t *)page2kva(a) = 0xAAAAAAAA;
+	*(uint32_t *)page2kva(b) = 0xBBBBBBBB;
+	probe_pt[0] = page2pa(a) | PTE_P | PTE_W;
+	invlpg(PROBE_VA);
+	uint32_t first = *(volatile uint32_t *)PROBE_VA;
+	probe_pt[0] = page2pa(b) | PTE_P | PTE_W;
+	invlpg(PROBE_VA);
+	uint32_t second = *(volatile uint32_t *)PROBE_VA;
+	probe_pt[0] = 0;
+	invlpg(PROBE_VA);
+	page_free(a);
+	page_free(b);
+	FID("invlpg", "before=%08x after=%08x", first, second);
+}
+
+static void
+probe_io(void)
+{
+	uint8_t old = inb(PIC2_DATA);
+	outb(PIC2_DATA, 0xA5);
+	uint8_t back = inb(PIC2_DATA);
+	FID("out/in", "PIC2 mask reads back %02x", back);
+
+	uint8_t buf[4] = { 0 };
+	uint8_t *dst = buf;
+	uint32_t n = sizeof(buf);
+	asm volatile("cld; rep insb"
+		     : "+D"(dst), "+c"(n)
+		     : "d"(PIC2_DATA)
+		     : "memory");
+	static const uint8_t out[2] = { 0x5A, 0x3C };
+	const uint8_t *src = out;
+	uint32_t count = sizeof(out);
+	asm volatile("cld; rep outsb"
+		     : "+S"(src), "+c"(count)
+		     : "d"(PIC2_DATA)
+		     : "memory");
+	uint8_t last = inb(PIC2_DATA);
+	outb(PIC2_DATA, old);
+	FID("rep insb/outsb", "read %02x %02x %02x %02x, last written %02x",
+	    buf[0], buf[1], buf[2], buf[3], last);
+
+	FID("in unassigned port 0x2e0", "%02x", inb(0x2E0));
+}
+
+static void
+probe_hlt(void)
+{
+	uint32_t before = ticks;
+	/* The timer is unmasked: hlt must wake up with the next tick. */
+	asm volatile("sti; hlt; cli" ::: "memory");
+	FID("hlt", "woken by an interrupt=%d", ticks != before);
+}
+
+static void
+probe_msr(void)
+{
+	uint32_t d;
+	cpuid(1, NULL, NULL, NULL, &d);
+	if (!(d & CPUID_EDX_SEP)) {
+		FID("rdmsr/wrmsr", "skipped (no SYSENTER MSRs)");
+		return;
+	}
+	uint64_t old = rdmsr(MSR_SYSENTER_CS);
+	wrmsr(MSR_SYSENTER_CS, 0x1234);
+	uint64_t v = rdmsr(MSR_SYSENTER_CS);
+	wrmsr(MSR_SYSENTER_CS, old);
+	FID("rdmsr/wrmsr", "SYSENTER_CS reads back %04x", (uint32_t)v);
+	asm volatile("wbinvd");
+	FID("wbinvd", "ok");
+}
+
+static void
+run_fidelity(void)
+{
+	cprintf("fidelity: kernel probes begin\n");
+	probe_flags();
+	probe_descriptor_tables();
+	probe_segment_checks("kernel code", GD_KT);
+	probe_segment_checks("kernel data", GD_KD);
+	probe_segment_checks("user code", GD_UT | 3);
+	probe_segment_checks("tss", GD_TSS);
+	probe_cpuid();
+	probe_table_loads();
+	probe_control_registers();
+	probe_io();
+	probe_hlt();
+	probe_msr();
+	cprintf("fidelity: kernel probes end\n");
+}
+
+/* ---------------------------------------------------------------- */
+/* Selection by name                                                 */
+/* ---------------------------------------------------------------- */
+
+/* Call fn for each comma-separated word of names; false on the first no. */
+static bool
+for_each_name(const char *names, bool (*fn)(const char *name, void *arg),
+	      void *arg)
+{
+	char buf[64];
+	while (*names) {
+		size_t n = 0;
+		while (names[n] && names[n] != ',')
+			n++;
+		if (n >= sizeof(buf))
+			return false;
+		memcpy(buf, names, n);
+		buf[n] = '\0';
+		if (!fn(buf, arg))
+			return false;
+		names += n;
+		if (*names == ',')
+			names++;
+	}
+	return true;
+}
+
+static bool
+one_test(const char *name, void *arg)
+{
+	const char **user_half = arg;
+	if (strcmp(name, "fidelity") == 0) {
+		run_fidelity();
+		*user_half = "fidelity";
+		return true;
+	}
+	cprintf("kernel: unknown test '%s' (known: fidelity)\n", name);
+	return false;
+}
+
+bool
+probes_run_tests(const char *names, const char **user_half)
+{
+	return for_each_name(names, one_test, user_half);
+}
+
+static bool
+one_bench(const char *name, void *arg)
+{
+	const char **user_half = arg;
+	bool all = strcmp(name, "all") == 0;
+	bool found = false;
+
+	if (all || strcmp(name, "syscall") == 0) {
+		*user_half = "nanobench";
+		found = true;
+	}
+	for (int id = 0; id < NBENCH; id++)
+		if (all || strcmp(name, bench_info[id].name) == 0) {
+			bench_run(id);
+			found = true;
+		}
+	if (!found) {
+		cprintf("kernel: unknown benchmark '%s' (known: all syscall",
+			name);
+		for (int id = 0; id < NBENCH; id++)
+			cprintf(" %s", bench_info[id].name);
+		cprintf(")\n");
+	}
+	return found;
+}
+
+bool
+probes_run_bench(const char *names, const char **user_half)
+{
+	return for_each_name(names, one_bench, user_half);
+}

@@ -1,0 +1,27 @@
+/*
+ * The PIT's channel 0 in mode 2 (rate generator) at TIMER_HZ: the tick
+ * that drives preemption.  The 8254 counts down from the divisor at
+ * 1.193182 MHz (Intel 8254 datasheet).
+ */
+#include <inc/x86.h>
+#include <kern/picirq.h>
+#include <kern/timer.h>
+
+#define PIT_CH0 0x40
+#define PIT_MODE 0x43
+#define PIT_FREQ 1193182
+#define PIT_SEL_CH0 0x00
+#define PIT_RW_LOHI 0x30
+#define PIT_MODE_RATE 0x04
+
+volatile uint32_t ticks;
+
+void
+timer_init(void)
+{
+	uint16_t divisor = (PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ;
+	outb(PIT_MODE, PIT_SEL_CH0 | PIT_RW_LOHI | PIT_MODE_RATE);
+	outb(PIT_CH0, divisor & 0xFF);
+	outb(PIT_CH0, divisor >> 8);
+	irq_unmask(0);
+}

@@ -1,0 +1,28 @@
+/* Traps, interrupts and exceptions in the guest OS. */
+#ifndef VMMLAB_KERN_TRAP_H
+#define VMMLAB_KERN_TRAP_H
+
+#include <inc/mmu.h>
+#include <inc/trap.h>
+
+extern struct gatedesc idt[256];
+extern struct pseudodesc idt_pd;
+
+void trap_init(void);
+void print_trapframe(const struct trapframe *tf);
+void trap(struct trapframe *tf) __attribute__((noreturn));
+void trap_return(const struct trapframe *tf) __attribute__((noreturn));
+const char *trapname(int trapno);
+
+/*
+ * A kernel-mode fault the probes expect: if set, trap() resumes at
+ * probe_fixup_eip instead of panicking on a kernel exception probe_trapno,
+ * and counts it in probe_faults.
+ */
+#define PROBE_ANY_TRAP (-2) /* probe_trapno: any exception */
+extern volatile int probe_trapno;
+extern volatile int probe_last_trapno;
+extern volatile uint32_t probe_fixup_eip;
+extern volatile uint32_t probe_faults;
+
+#endif
