@@ -27,7 +27,11 @@
 #define IER_RDI 0x01 /* interrupt when data is received */
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
-#define FCR_ENABLE_CLEAR 0x07 /* enable FIFOs, clear both */
+/*
+ * FIFOs stay off: turning them on discards bytes already received (early
+ * piped input), and with them off QEMU paces input to one byte per read.
+ */
+#define FCR_NO_FIFO 0x00
 #define MCR_DTR 0x01
 #define MCR_RTS 0x02
 #define MCR_OUT2 0x08 /* gates the UART's interrupt line on a PC */
@@ -49,13 +53,13 @@ serial_init(void)
 	outb(COM1 + UART_DLL, UART_CLOCK_DIV_115200);
 	outb(COM1 + UART_DLM, 0);
 	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, FCR_ENABLE_CLEAR);
+	outb(COM1 + UART_FCR, FCR_NO_FIFO);
 	outb(COM1 + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	outb(COM1 + UART_IER, IER_RDI);
 	/* A missing UART reads back all ones. */
 	serial_present = inb(COM1 + UART_LSR) != 0xFF;
+	/* Clear a pending interrupt; received bytes stay for the reader. */
 	(void)inb(COM1 + UART_IIR);
-	(void)inb(COM1 + UART_RBR);
 }
 
 static void

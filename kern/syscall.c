@@ -163,8 +163,8 @@ syscall_dispatch(void)
 		ret = p->pid;
 		break;
 	case SYS_yield:
-		ret = 0;
-		break;
+		r->reg_eax = 0;
+		sched_yield();
 	case SYS_exit:
 		proc_exit(p, (int)a1);
 		return;

@@ -42,10 +42,14 @@ extern char bootstacktop[];
 void
 gdt_init(void)
 {
-	gdt[GD_KT >> 3] = SEG(STA_X | STA_R, 0, 0xFFFFFFFF, 0);
-	gdt[GD_KD >> 3] = SEG(STA_W, 0, 0xFFFFFFFF, 0);
-	gdt[GD_UT >> 3] = SEG(STA_X | STA_R, 0, 0xFFFFFFFF, 3);
-	gdt[GD_UD >> 3] = SEG(STA_W, 0, 0xFFFFFFFF, 3);
+	/*
+	 * The accessed bit is preset: whether the CPU sets it on a load is
+	 * not something lar should reveal differently from run to run.
+	 */
+	gdt[GD_KT >> 3] = SEG(STA_X | STA_R | STA_A, 0, 0xFFFFFFFF, 0);
+	gdt[GD_KD >> 3] = SEG(STA_W | STA_A, 0, 0xFFFFFFFF, 0);
+	gdt[GD_UT >> 3] = SEG(STA_X | STA_R | STA_A, 0, 0xFFFFFFFF, 3);
+	gdt[GD_UD >> 3] = SEG(STA_W | STA_A, 0, 0xFFFFFFFF, 3);
 	gdt[GD_TSS >> 3] = SEG16(STS_T32A, (uint32_t)&kernel_tss,
 				 sizeof(kernel_tss) - 1, 0);
 	gdt[GD_TSS2 >> 3] = SEG16(STS_T32A, (uint32_t)&probe_tss,

@@ -8,6 +8,7 @@
 const char *binaryname = "<unknown>";
 
 int main(int argc, char **argv);
+void libmain(int argc, char **argv) __attribute__((noreturn));
 
 /*
  * Remember the program's name, run main, and exit with its return value.

@@ -1,0 +1,53 @@
+/*
+ * The monitor's event counters: one table, printed at guest power-off
+ * (one "vmm: counter NAME VALUE" line each, which make bench parses) and
+ * by the kernel monitor's vmstat command.  Later labs add rows here.
+ */
+#ifndef VMMLAB_INC_COUNTERS_H
+#define VMMLAB_INC_COUNTERS_H
+
+#include <inc/types.h>
+
+/* X(id, "printed name") */
+#define VMM_COUNTERS(X)                                                        \
+	X(TRAPS, "traps")                   /* every entry from the guest */   \
+	X(TRAP_GP, "traps.gp")              /* #GP: mostly privileged ops */   \
+	X(TRAP_PF, "traps.pf")              /* #PF */                         \
+	X(TRAP_OTHER_EXC, "traps.exception") /* other exceptions */            \
+	X(TRAP_SOFTINT, "traps.softint")    /* int n (system calls) */         \
+	X(TRAP_IRQ, "traps.irq")            /* real device interrupts */       \
+	X(EMULATED, "emulated")             /* instructions emulated */        \
+	X(REFLECTED, "reflected")           /* exceptions given to the guest */ \
+	X(VIRQ_INJECTED, "virq.injected")   /* virtual interrupts delivered */ \
+	X(PF_HIDDEN, "pf.hidden")           /* filled the shadow, resumed */   \
+	X(PF_TRUE, "pf.true")               /* reflected to the guest */       \
+	X(PF_TRACE, "pf.trace")             /* writes to traced pages (lab 2) */ \
+	X(SHADOW_REBUILDS, "shadow.rebuilds") /* shadow tables discarded */   \
+	X(SHADOW_FILLS, "shadow.fills")     /* shadow PTEs filled */          \
+	X(IO_IN, "io.in")                   /* emulated in/ins */             \
+	X(IO_OUT, "io.out")                 /* emulated out/outs */           \
+	X(IO_UNKNOWN, "io.unknown")         /* accesses to unclaimed ports */  \
+	X(HLT, "hlt")                       /* emulated hlt */
+
+enum vmm_counter {
+#define X(id, name) CNT_##id,
+	VMM_COUNTERS(X)
+#undef X
+	NCOUNTERS
+};
+
+extern uint64_t vmm_counters[NCOUNTERS];
+extern const char *const vmm_counter_names[NCOUNTERS];
+
+static inline void
+count(enum vmm_counter c)
+{
+	vmm_counters[c]++;
+}
+
+/* Per-opcode and per-port detail, printed only when non-zero. */
+void count_opcode(uint16_t opcode);
+void count_port(uint16_t port, bool in);
+void counters_print(void);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * Virtual devices: the monitor's port-I/O dispatch and the devices behind
+ * it (lab1-deprivilege/vdev_*.c).  Devices are plain C state machines:
+ * they never touch real hardware themselves.  What they need from the
+ * outside world -- sending a byte to the real serial port, raising a
+ * virtual interrupt line, powering off -- comes through the hooks below,
+ * so the same code runs in the monitor and in the host unit tests.
+ */
+#ifndef VMMLAB_INC_VDEV_H
+#define VMMLAB_INC_VDEV_H
+
+#include <inc/types.h>
+
+/* ---- Port dispatch (vdev.c) ---- */
+
+/* size is 1, 2 or 4 bytes; port is the first port of the access. */
+typedef uint32_t (*vdev_in_fn)(void *dev, uint16_t port, int size);
+typedef void (*vdev_out_fn)(void *dev, uint16_t port, int size, uint32_t v);
+
+struct vdev_range {
+	uint16_t first, last; /* inclusive */
+	const char *name;
+	vdev_in_fn in;	      /* NULL: reads return all ones */
+	vdev_out_fn out;      /* NULL: writes are dropped */
+	void *dev;
+};
+
+/* Register a handler for [first, last]; -1 if it overlaps or the table is full. */
+int vdev_register(const struct vdev_range *r);
+/* Forget every registration (tests, and a monitor restarting a guest). */
+void vdev_reset(void);
+/*
+ * Guest port I/O.  A port nobody registered reads as all ones and drops
+ * writes, as an empty ISA bus does; both are counted (vdev_unknown_*).
+ */
+uint32_t vdev_in(uint16_t port, int size);
+void vdev_out(uint16_t port, int size, uint32_t v);
+extern uint64_t vdev_unknown_in, vdev_unknown_out;
+
+/* ---- 8259A PIC pair (vdev_pic.c) ---- */
+
+struct vpic; /* opaque: one master + one slave */
+extern struct vpic vpic0;
+
+void vpic_init(struct vpic *p);
+/* Edge-triggered request on line irq (0-15). */
+void vpic_raise(struct vpic *p, int irq);
+/*
+ * The vector the CPU would take now if it accepted an interrupt (the
+ * highest-priority requested, unmasked line not blocked by one in
+ * service), or -1.
+ */
+int vpic_pending_vector(const struct vpic *p);
+/* The CPU accepts it: IRR -> ISR.  Returns the vector (or -1). */
+int vpic_acknowledge(struct vpic *p);
+/* Register ports 0x20-0x21 and 0xA0-0xA1. */
+void vpic_attach(struct vpic *p);
+
+/* ---- 8254 PIT channel 0 (vdev_pit.c) ---- */
+
+struct vpit;
+extern struct vpit vpit0;
+
+void vpit_init(struct vpit *t, struct vpic *pic);
+/* Register ports 0x40-0x43. */
+void vpit_attach(struct vpit *t);
+/* The divisor the guest programmed into channel 0 (0: not yet). */
+uint32_t vpit_divisor(const struct vpit *t);
+/* A period of the guest's timer elapsed: raise IRQ 0 (if programmed). */
+void vpit_tick(struct vpit *t);
+
+/* ---- 16550 UART on COM1 (vdev_uart.c) ---- */
+
+struct vuart;
+extern struct vuart vuart0;
+
+/* putc: where bytes written to THR go (the real serial port). */
+void vuart_init(struct vuart *u, struct vpic *pic, void (*putc)(uint8_t c));
+/* Register ports 0x3F8-0x3FF. */
+void vuart_attach(struct vuart *u);
+/* A byte arrived on the real port: queue it; IRQ 4 if the guest enabled it. */
+void vuart_receive(struct vuart *u, uint8_t c);
+
+/* ---- Small fixed-function ports (vdev.c) ---- */
+
+/*
+ * Port 0x80 (POST code: writes dropped, reads 0xFF) and the power-off port
+ * 0xF4, which calls poweroff(status) with the byte the guest wrote.
+ */
+void vdev_attach_misc(void (*poweroff)(int status));
+
+#endif
