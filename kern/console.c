@@ -11,6 +11,7 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 #include <kern/console.h>
+#include <kern/kbase.h>
 
 /* 16550 registers, as offsets from the base port. */
 #define UART_RBR 0 /* receive buffer (read, DLAB=0) */
@@ -98,7 +99,7 @@ static unsigned vga_pos;
 static void
 vga_init(void)
 {
-	vga_buf = KADDR_UNCHECKED(VGA_TEXT_PA);
+	vga_buf = (uint16_t *)(KBASE + VGA_TEXT_PA);
 	vga_pos = 0;
 	for (unsigned i = 0; i < VGA_COLS * VGA_ROWS; i++)
 		vga_buf[i] = VGA_ATTR | ' ';

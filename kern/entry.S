@@ -4,16 +4,17 @@
  * paging off, flat segments, interrupts off, %eax = MB_BOOT_MAGIC and
  * %ebx = the physical address of the multiboot info block.
  *
- * We are linked at KERNBASE but running at our load address, so until
+ * We are linked at KBASE (kern/kbase.h) but running at our load address, so until
  * paging is on every address must go through RELOC().  We map the first
  * 8 MiB of physical memory both at 0 (so the next instruction still
- * works once paging is on) and at KERNBASE, jump high, and call C.
+ * works once paging is on) and at KBASE, jump high, and call C.
  */
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
 #include <inc/multiboot.h>
+#include <kern/kbase.h>
 
-#define RELOC(x) ((x) - KERNBASE)
+#define RELOC(x) ((x) - KBASE)
 #define BOOT_MAP_PTS 2			/* page tables: 2 x 4 MiB */
 
 #define MB_FLAGS (MB_HF_PAGE_ALIGN | MB_HF_MEMINFO)
@@ -46,14 +47,14 @@ entry:
 	cmpl	$(BOOT_MAP_PTS * NPTENTRIES), %ecx
 	jb	1b
 
-	/* Point PDEs 0,1 and KERNBASE's two at them. */
+	/* Point PDEs 0,1 and KBASE's two at them. */
 	movl	$RELOC(boot_pgdir), %edx
 	movl	$RELOC(boot_pt) + (PTE_P | PTE_W), %eax
 	movl	%eax, (%edx)
-	movl	%eax, (KERNBASE >> PDXSHIFT) * 4(%edx)
+	movl	%eax, (KBASE >> PDXSHIFT) * 4(%edx)
 	addl	$PGSIZE, %eax
 	movl	%eax, 4(%edx)
-	movl	%eax, (KERNBASE >> PDXSHIFT) * 4 + 4(%edx)
+	movl	%eax, (KBASE >> PDXSHIFT) * 4 + 4(%edx)
 
 	movl	%edx, %cr3
 	movl	%cr0, %eax

@@ -6,6 +6,17 @@
 
 struct trapframe;
 
+struct command {
+	const char *name;
+	const char *help;
+	/* Returns -1 to leave the monitor. */
+	int (*func)(int argc, char **argv, struct trapframe *tf);
+};
+
+/* The commands only one image has (kern/mon_guest.c, lab1's mon_vmm.c). */
+extern const struct command image_commands[];
+extern const size_t nimage_commands;
+
 /* Read commands until one asks to leave (tf: the trap that led here). */
 void monitor(struct trapframe *tf);
 /* After a panic: the monitor if someone is at the console, else power off. */

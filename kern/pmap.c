@@ -39,8 +39,8 @@ boot_alloc(size_t n)
 		boot_next = ROUNDUP((char *)end, PGSIZE);
 	char *p = boot_next;
 	boot_next = ROUNDUP(boot_next + n, PGSIZE);
-	if ((uint32_t)boot_next - KERNBASE > BOOT_MAPPED ||
-	    (uint32_t)boot_next - KERNBASE > phys_kib * 1024u)
+	if ((uint32_t)boot_next - KBASE > BOOT_MAPPED ||
+	    (uint32_t)boot_next - KBASE > phys_kib * 1024u)
 		panic("boot_alloc: out of early memory (%u bytes asked)",
 		      (unsigned)n);
 	memset(p, 0, n);
@@ -58,7 +58,7 @@ boot_map_region(pde_t *pgdir, uint32_t va, size_t size, physaddr_t pa,
 			pte_t *pt = boot_alloc(PGSIZE);
 			*pde = PADDR(pt) | PTE_P | PTE_W;
 		}
-		pte_t *pt = (pte_t *)(PTE_ADDR(*pde) + KERNBASE);
+		pte_t *pt = (pte_t *)(PTE_ADDR(*pde) + KBASE);
 		pt[PTX(va + off)] = (pa + off) | perm | PTE_P;
 	}
 }
@@ -74,13 +74,13 @@ pmap_init(uint32_t mem_upper_kib, physaddr_t reserved_end)
 {
 	phys_kib = 1024 + mem_upper_kib;
 	npages = phys_kib / (PGSIZE / 1024);
-	if (npages > KMAXPHYS / PGSIZE)
-		npages = KMAXPHYS / PGSIZE;
+	if (npages > KMAPSIZE / PGSIZE)
+		npages = KMAPSIZE / PGSIZE;
 
 	pages = boot_alloc(npages * sizeof(struct pageinfo));
 	kern_pgdir = boot_alloc(PGSIZE);
 	/* Kernel page tables for all of physical memory, in the boot map. */
-	boot_map_region(kern_pgdir, KERNBASE, npages * PGSIZE, 0, PTE_W);
+	boot_map_region(kern_pgdir, KBASE, npages * PGSIZE, 0, PTE_W);
 	kern_cr3 = PADDR(kern_pgdir);
 	lcr3(kern_cr3);
 
@@ -224,7 +224,7 @@ pgdir_create(void)
 		return NULL;
 	pp->ref = 1;
 	pde_t *pgdir = page2kva(pp);
-	for (uint32_t i = PDX(KERNBASE); i < NPDENTRIES; i++)
+	for (uint32_t i = PDX(KBASE); i < NPDENTRIES; i++)
 		pgdir[i] = kern_pgdir[i];
 	return pgdir;
 }

@@ -6,6 +6,7 @@
 #include <inc/memlayout.h>
 #include <inc/mmu.h>
 #include <inc/types.h>
+#include <kern/kbase.h>
 
 /*
  * One per physical page.  ref counts the page-table entries that map the
@@ -33,9 +34,9 @@ void pmap_init(uint32_t mem_upper_kib, physaddr_t reserved_end);
 static inline physaddr_t
 _paddr(const char *file, int line, void *kva)
 {
-	if ((uint32_t)kva < KERNBASE)
+	if ((uint32_t)kva < KBASE)
 		_panic(file, line, "PADDR called with invalid kva %p", kva);
-	return (physaddr_t)kva - KERNBASE;
+	return (physaddr_t)kva - KBASE;
 }
 
 static inline void *
@@ -43,7 +44,7 @@ _kaddr(const char *file, int line, physaddr_t pa)
 {
 	if (pa >> PGSHIFT >= npages)
 		_panic(file, line, "KADDR called with invalid pa %08x", pa);
-	return (void *)(pa + KERNBASE);
+	return (void *)(pa + KBASE);
 }
 
 static inline physaddr_t

@@ -7,7 +7,7 @@
 #include <inc/memlayout.h>
 #include <inc/syscall.h>
 #include <inc/trap.h>
-#include <kern/gdt.h>
+#include <kern/kbase.h>
 
 /* One stub per vector; the table 'trap_vectors' lists their addresses. */
 .macro VECTOR n
@@ -31,7 +31,7 @@ vector\n:
 .globl trap_vectors
 trap_vectors:
 .set i, 0
-.rept T_SYSCALL + 1
+.rept NTRAPVEC
 	VECTOR %i
 	.set i, i + 1
 .endr
@@ -45,7 +45,7 @@ alltraps:
 	pushl	%fs
 	pushl	%gs
 	pushal
-	movw	$GD_KD, %ax
+	movw	$KSEL_DATA, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
 	pushl	%esp		/* the trapframe */

@@ -1,0 +1,32 @@
+/*
+ * What differs between the two images built from the kernel base
+ * (DESIGN §1): the guest OS maps physical memory at KERNBASE; the monitor
+ * (built with -DVMM_IMAGE) lives in the hole and maps only its own low
+ * physical memory there, leaving the rest of the hole for guest-memory
+ * mapping slots and, in later labs, the translation cache.
+ */
+#ifndef VMMLAB_KERN_KBASE_H
+#define VMMLAB_KERN_KBASE_H
+
+#include <inc/memlayout.h>
+
+#ifdef VMM_IMAGE
+#define KBASE MONHOLE
+/* Host-physical memory the monitor maps at MONHOLE for itself. */
+#define KMAPSIZE (40u << 20)
+/* The monitor's own selectors, at the top of the shadow GDT (lab 1). */
+#define KSEL_CODE 0xFFE0
+#define KSEL_DATA 0xFFE8
+#define KSEL_TSS 0xFFF0
+#define KSEL_LDT 0xFFF8
+/* Every vector enters the monitor: the guest may "int n" with any n. */
+#define NTRAPVEC 256
+#else
+#define KBASE KERNBASE
+#define KMAPSIZE KMAXPHYS
+#define KSEL_CODE 0x08 /* GD_KT */
+#define KSEL_DATA 0x10 /* GD_KD */
+#define NTRAPVEC 49    /* exceptions, IRQs and T_SYSCALL (0x30) */
+#endif
+
+#endif
