@@ -166,6 +166,13 @@ cons_putc(int c)
 	vga_putc(c);
 }
 
+/* A byte to the serial port only, untranslated (the guest's own output). */
+void
+cons_putc_raw(int c)
+{
+	serial_putc(c);
+}
+
 int
 cons_poll(void)
 {

@@ -9,6 +9,7 @@
 
 void cons_init(void);
 void cons_putc(int c);
+void cons_putc_raw(int c);
 /* A byte typed on the console, or -1 if none is waiting (polls). */
 int cons_poll(void);
 /* Called from the COM1 interrupt: move received bytes into the buffer. */

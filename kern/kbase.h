@@ -21,12 +21,15 @@
 #define KSEL_LDT 0xFFF8
 /* Every vector enters the monitor: the guest may "int n" with any n. */
 #define NTRAPVEC 256
+/* Real device interrupts, away from every vector the guest may use. */
+#define KIRQ_BASE 0xF0
 #else
 #define KBASE KERNBASE
 #define KMAPSIZE KMAXPHYS
 #define KSEL_CODE 0x08 /* GD_KT */
 #define KSEL_DATA 0x10 /* GD_KD */
 #define NTRAPVEC 49    /* exceptions, IRQs and T_SYSCALL (0x30) */
+#define KIRQ_BASE 32   /* IRQ_OFFSET */
 #endif
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <inc/trap.h>
 #include <inc/x86.h>
+#include <kern/kbase.h>
 #include <kern/picirq.h>
 
 #define ICW1_INIT 0x10
@@ -31,12 +32,12 @@ pic_init(void)
 	outb(PIC2_DATA, 0xFF);
 
 	outb(PIC1_CMD, ICW1_INIT | ICW1_ICW4);
-	outb(PIC1_DATA, IRQ_OFFSET);		/* ICW2: vector base */
+	outb(PIC1_DATA, KIRQ_BASE);		/* ICW2: vector base */
 	outb(PIC1_DATA, 1 << IRQ_CASCADE);	/* ICW3: slave on IRQ 2 */
 	outb(PIC1_DATA, ICW4_8086);
 
 	outb(PIC2_CMD, ICW1_INIT | ICW1_ICW4);
-	outb(PIC2_DATA, IRQ_OFFSET + 8);
+	outb(PIC2_DATA, KIRQ_BASE + 8);
 	outb(PIC2_DATA, IRQ_CASCADE);		/* ICW3: our cascade identity */
 	outb(PIC2_DATA, ICW4_8086);
 

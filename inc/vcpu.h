@@ -1,0 +1,54 @@
+/*
+ * The virtual CPU: everything the guest believes about its processor
+ * that the real one does not hold while the monitor is in charge.
+ *
+ * Registers live in tf exactly as the hardware last saw them (so %cs and
+ * %ss carry RPL 1 while the guest kernel runs de-privileged); the fields
+ * after it hold the state the guest may not touch directly: its IF and
+ * IOPL, its privilege level, control registers and descriptor-table
+ * registers.  Every execution engine (te, bt, vt) runs one of these.
+ */
+#ifndef VMMLAB_INC_VCPU_H
+#define VMMLAB_INC_VCPU_H
+
+#include <inc/mmu.h>
+#include <inc/trap.h>
+#include <inc/types.h>
+
+struct vcpu {
+	struct trapframe tf;	/* guest registers, hardware view */
+	uint32_t vflags;	/* guest-visible FL_IF and FL_IOPL_MASK bits */
+	int vcpl;		/* 0: guest kernel, 3: guest user */
+
+	uint32_t vcr0, vcr2, vcr3, vcr4;
+	struct pseudodesc vgdtr, vidtr;
+	uint16_t vldtr, vtr;
+
+	bool sti_shadow;	/* sti just emulated: no interrupt before the
+				   next instruction (SDM vol.2 "STI") */
+	gva_t sti_shadow_eip;	/* ... which starts here */
+	uint8_t softint_len;	/* length of the int n being delivered, so
+				   a #GP for it can point back at it */
+	bool halted;		/* in hlt, waiting for an interrupt */
+	bool stopped;		/* the guest was stopped by the monitor */
+
+	/* Guest-physical memory: [0, mem_size) is host [mem_base, ...). */
+	hpa_t mem_base;
+	uint32_t mem_size;
+};
+
+/* The guest's general registers in x86 numbering (EAX=0 .. EDI=7). */
+uint32_t *vcpu_gpr(struct vcpu *v, int reg);
+/* The guest-visible eflags: hardware flags with the virtual IF and IOPL. */
+uint32_t vcpu_eflags(const struct vcpu *v);
+/* Set the guest-visible eflags (the virtual IF/IOPL from them). */
+void vcpu_set_eflags(struct vcpu *v, uint32_t eflags);
+
+/*
+ * Stop the guest for good with a one-line reason ("vmm: ..."), print the
+ * counters and exit QEMU with a failure status.  Never returns.
+ */
+void vcpu_fail(struct vcpu *v, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+#endif
