@@ -24,11 +24,12 @@ static const char *const error_string[MAXERROR] = {
 const char *
 strerror(int err)
 {
-	if (err < 0)
-		err = -err;
-	if (err >= MAXERROR || !error_string[err])
+	/* Negate in unsigned: -INT_MIN overflows an int. */
+	unsigned e = err < 0 ? 0u - (unsigned)err : (unsigned)err;
+
+	if (e >= MAXERROR || !error_string[e])
 		return "unknown error";
-	return error_string[err];
+	return error_string[e];
 }
 
 /*

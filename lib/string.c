@@ -141,59 +141,89 @@ memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+/* The images have no <limits.h>; the compiler predefines __LONG_MAX__. */
+#define LONG_MAX __LONG_MAX__
+#define ULONG_MAX (LONG_MAX * 2UL + 1UL)
+
+/* The value of c as a digit in bases up to 36, or 36 if it is none. */
+static int
+digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A' + 10;
+	return 36;
+}
+
+/*
+ * What strtol and strtoul share, as C defines it (C11 7.22.1.4): white
+ * space, an optional sign, a "0x" prefix (only if a hex digit follows,
+ * else the 0 is the number), then digits.  Returns the magnitude,
+ * saturated at ULONG_MAX (*overflow set), and *neg for a '-'.  *end is
+ * set past the last digit, or to s itself if there was none.
+ */
+static unsigned long
+parse_number(const char *s, const char **end, int base, bool *neg,
+	     bool *overflow)
+{
+	const char *p = s, *digits;
+	unsigned long v = 0;
+
+	*neg = *overflow = false;
+	*end = s;
+	if (base < 0 || base == 1 || base > 36)
+		return 0;
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	if (*p == '+' || *p == '-')
+		*neg = *p++ == '-';
+	if ((base == 0 || base == 16) && p[0] == '0' &&
+	    (p[1] == 'x' || p[1] == 'X') && digit_value(p[2]) < 16) {
+		p += 2;
+		base = 16;
+	} else if (base == 0)
+		base = p[0] == '0' ? 8 : 10;
+
+	for (digits = p; digit_value(*p) < base; p++) {
+		unsigned long d = (unsigned long)digit_value(*p);
+		if (v > (ULONG_MAX - d) / (unsigned long)base)
+			*overflow = true;
+		v = v * (unsigned long)base + d;
+	}
+	if (p > digits)
+		*end = p;
+	return *overflow ? ULONG_MAX : v;
+}
+
 unsigned long
 strtoul(const char *s, char **endptr, int base)
 {
-	const char *start = s;
-	unsigned long v = 0;
-	bool any = false;
+	const char *end;
+	bool neg, overflow;
+	unsigned long v = parse_number(s, &end, base, &neg, &overflow);
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '+')
-		s++;
-	if ((base == 0 || base == 16) && s[0] == '0' &&
-	    (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		base = 16;
-	} else if (base == 0 && s[0] == '0')
-		base = 8;
-	else if (base == 0)
-		base = 10;
-
-	for (;; s++) {
-		int d;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'z')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'Z')
-			d = *s - 'A' + 10;
-		else
-			break;
-		if (d >= base)
-			break;
-		v = v * (unsigned long)base + (unsigned long)d;
-		any = true;
-	}
 	if (endptr)
-		*endptr = (char *)(any ? s : start);
-	return v;
+		*endptr = (char *)end;
+	/* C negates in unsigned arithmetic: strtoul("-1") is ULONG_MAX. */
+	return neg && !overflow ? -v : v;
 }
 
 long
 strtol(const char *s, char **endptr, int base)
 {
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '-') {
-		char *end;
-		unsigned long v = strtoul(s + 1, &end, base);
-		if (endptr)
-			*endptr = end == s + 1 ? (char *)s : end;
-		return -(long)v;
-	}
-	return (long)strtoul(s, endptr, base);
+	const char *end;
+	bool neg, overflow;
+	unsigned long v = parse_number(s, &end, base, &neg, &overflow);
+
+	if (endptr)
+		*endptr = (char *)end;
+	/* Out of range saturates, as in C (which also sets errno = ERANGE). */
+	if (neg)
+		return v > (unsigned long)LONG_MAX ? -LONG_MAX - 1 : -(long)v;
+	return v > (unsigned long)LONG_MAX ? LONG_MAX : (long)v;
 }
 
 int
