@@ -111,7 +111,9 @@ enum x86_flow {
 				     lar, push %cs, mov from %ss, ...) */
 #define X86_ATTR_IO 0x0008	  /* port I/O: in, out, ins, outs */
 #define X86_ATTR_MEM_READ 0x0010  /* reads memory: its ModRM memory
-				     operand, a moffs, or string source */
+				     operand, a moffs, or string source
+				     (legacy encodings only, not VEX,
+				     EVEX, XOP) */
 #define X86_ATTR_MEM_WRITE 0x0020 /* writes memory: the same operands */
 #define X86_ATTR_STACK 0x0040	  /* pushes or pops (push, call, ret, ..) */
 #define X86_ATTR_STRING 0x0080	  /* string op: ESI/EDI, rep uses ECX */
@@ -133,7 +135,9 @@ struct x86_insn {
 	uint8_t seg;	    /* last segment override, or X86_SEG_NONE */
 	uint8_t simd_pfx;   /* mandatory prefix chosen: 0, 0x66, 0xF3,
 			       0xF2 (VEX/EVEX/XOP: from their pp field) */
-	uint8_t opsize;	    /* operand size in bytes: 1, 2 or 4 */
+	uint8_t opsize;	    /* operand size in bytes: 1, 2 or 4 (of
+			       the general-purpose operand; 4 for
+			       SIMD) */
 	uint8_t addrsize;   /* address size in bytes: 2 or 4 */
 	uint8_t flow;	    /* X86_FLOW_* */
 	uint32_t opcode;    /* 0x00-0xff: one-byte map; 0x0fXX: 0F map;
@@ -174,9 +178,10 @@ enum {
 
 /*
  * Decode one instruction of 32-bit protected-mode code from
- * bytes[0..avail).  Returns its length (1..15) and fills *out, or
- * returns a negative X86_ERR_* (then *out is unspecified).  Never reads
- * bytes[avail] or beyond, so a caller may pass the rest of a page.
+ * bytes[0..avail).  Returns its length (1..15) and fills *in, or
+ * returns a negative X86_ERR_* (then *in is unspecified).  Never reads
+ * bytes[avail] or beyond, so a caller may pass the rest of a page; the
+ * result never depends on bytes after the instruction.
  *
  * What decodes is what the CPU decodes (SDM vol.2 ch.2, appendix A):
  * LOCK on an instruction that does not allow it, a register operand
@@ -184,8 +189,11 @@ enum {
  * X86_ERR_INVALID.  Some encodings decode although executing them
  * always faults: ud0/ud1/ud2 (X86_FLOW_UD), mov to %cs (8E /1) and mov
  * to/from %cr1/%cr5-7; the emulator checks those operands itself.
+ * For VEX and EVEX the decoder checks what decides the length and the
+ * opcode's existence, not every #UD rule on W, vector length and
+ * masking.  decode.c lists the extensions it does not know.
  */
-int x86_decode(const uint8_t *bytes, size_t avail, struct x86_insn *out);
+int x86_decode(const uint8_t *bytes, size_t avail, struct x86_insn *in);
 
 /*
  * A short name for messages and counters: the mnemonic for legacy
