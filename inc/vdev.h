@@ -13,7 +13,12 @@
 
 /* ---- Port dispatch (vdev.c) ---- */
 
-/* size is 1, 2 or 4 bytes; port is the first port of the access. */
+/*
+ * size is 1, 2 or 4 bytes; port is the first port of the access.  Every
+ * device of lab 1 is an 8-bit ISA device, and vdev_in/vdev_out split a
+ * wider access into byte accesses at port, port + 1, ... as the PC's
+ * bus does, so these are called with size 1.
+ */
 typedef uint32_t (*vdev_in_fn)(void *dev, uint16_t port, int size);
 typedef void (*vdev_out_fn)(void *dev, uint16_t port, int size, uint32_t v);
 
@@ -25,13 +30,18 @@ struct vdev_range {
 	void *dev;
 };
 
-/* Register a handler for [first, last]; -1 if it overlaps or the table is full. */
+/*
+ * Register a handler for [first, last] (*r is copied); 0, or -1 if it
+ * overlaps a registered range or the table is full.
+ */
 int vdev_register(const struct vdev_range *r);
 /* Forget every registration (tests, and a monitor restarting a guest). */
 void vdev_reset(void);
 /*
  * Guest port I/O.  A port nobody registered reads as all ones and drops
- * writes, as an empty ISA bus does; both are counted (vdev_unknown_*).
+ * writes, as an empty ISA bus does; both are counted, once per access,
+ * in vdev_unknown_* and counters.h's CNT_IO_UNKNOWN.  The caller counts
+ * the access itself (CNT_IO_IN/OUT, count_port()).
  */
 uint32_t vdev_in(uint16_t port, int size);
 void vdev_out(uint16_t port, int size, uint32_t v);
@@ -42,8 +52,12 @@ extern uint64_t vdev_unknown_in, vdev_unknown_out;
 struct vpic; /* opaque: one master + one slave */
 extern struct vpic vpic0;
 
+/*
+ * The pair as a PC BIOS leaves it: vectors 0x08 and 0x70, the slave on
+ * master IR2, every line but the cascade masked.  The guest reprograms it.
+ */
 void vpic_init(struct vpic *p);
-/* Edge-triggered request on line irq (0-15). */
+/* Edge-triggered request on line irq (0-15); IRQ 2 arrives as IRQ 9. */
 void vpic_raise(struct vpic *p, int irq);
 /*
  * The vector the CPU would take now if it accepted an interrupt (the
@@ -66,7 +80,11 @@ void vpit_init(struct vpit *t, struct vpic *pic);
 void vpit_attach(struct vpit *t);
 /* The divisor the guest programmed into channel 0 (0: not yet). */
 uint32_t vpit_divisor(const struct vpit *t);
-/* A period of the guest's timer elapsed: raise IRQ 0 (if programmed). */
+/*
+ * A period of the guest's timer elapsed (vpit_divisor() cycles of the
+ * 1.193182 MHz clock): raise IRQ 0 (if programmed; once only in the
+ * one-shot modes).  The monitor calls it from its own clock.
+ */
 void vpit_tick(struct vpit *t);
 
 /* ---- 16550 UART on COM1 (vdev_uart.c) ---- */
@@ -78,14 +96,25 @@ extern struct vuart vuart0;
 void vuart_init(struct vuart *u, struct vpic *pic, void (*putc)(uint8_t c));
 /* Register ports 0x3F8-0x3FF. */
 void vuart_attach(struct vuart *u);
-/* A byte arrived on the real port: queue it; IRQ 4 if the guest enabled it. */
+/*
+ * A byte arrived on the real port: queue it; IRQ 4 if the guest enabled
+ * it (IER bit 0, and MCR OUT2, which gates the line on a PC).  A byte
+ * that finds the queue full is lost and reported as an overrun.
+ */
 void vuart_receive(struct vuart *u, uint8_t c);
+/*
+ * Whether the queue has room for another byte.  A monitor that reads the
+ * real port only while this holds loses no input: with its FIFOs off,
+ * QEMU hands over one byte per read of the real RBR.
+ */
+bool vuart_can_receive(const struct vuart *u);
 
 /* ---- Small fixed-function ports (vdev.c) ---- */
 
 /*
  * Port 0x80 (POST code: writes dropped, reads 0xFF) and the power-off port
- * 0xF4, which calls poweroff(status) with the byte the guest wrote.
+ * 0xF4, which calls poweroff(status) with the byte the guest wrote (and
+ * reads 0, as QEMU's isa-debug-exit does).
  */
 void vdev_attach_misc(void (*poweroff)(int status));
 

@@ -74,6 +74,10 @@ pmap_init(uint32_t mem_upper_kib, physaddr_t reserved_end)
 {
 	phys_kib = 1024 + mem_upper_kib;
 	npages = phys_kib / (PGSIZE / 1024);
+	/* The loader's data (info block, modules) may follow our image. */
+	boot_next = ROUNDUP((char *)end, PGSIZE);
+	if ((physaddr_t)(boot_next - KBASE) < reserved_end)
+		boot_next = (char *)(KBASE + ROUNDUP(reserved_end, PGSIZE));
 	if (npages > KMAPSIZE / PGSIZE)
 		npages = KMAPSIZE / PGSIZE;
 

@@ -1,0 +1,144 @@
+/*
+ * The basic shadow MMU (Adams & Agesen §2.2, without traces).
+ *
+ * The real CPU walks a shadow page directory that the monitor owns.  It
+ * starts empty below the hole; each guest access to a page not yet in
+ * it faults, and the monitor walks the guest's tables (gva_walk): if
+ * they allow the access, the fault is hidden -- copy the translation,
+ * guest-physical turned host-physical, and retry; if they do not, it is
+ * a true fault the guest must see.  When the guest loads %cr3 nothing is
+ * known about the new address space, so everything is thrown away: this
+ * is what makes a context switch expensive, and what lab 2 fixes.
+ *
+ * Accessed and dirty bits: gva_walk sets A (and D on a write) in the
+ * guest's entry as the CPU would; a page whose guest PTE is not yet
+ * dirty is shadowed read-only, so the first write faults and sets D.
+ */
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/shadow.h>
+#include <inc/string.h>
+#include <inc/x86.h>
+#include <kern/pmap.h>
+#include <lab1-deprivilege/vmm.h>
+
+static pde_t *spgdir;	   /* the shadow page directory */
+static physaddr_t spgdir_pa;
+
+/* Shadow page tables in use, to free them all at a rebuild. */
+#define MAX_SHADOW_PTS NPDENTRIES
+static struct pageinfo *spts[MAX_SHADOW_PTS];
+static int nspts;
+
+void
+shadow_init(struct vcpu *v)
+{
+	struct pageinfo *pp = page_alloc(ALLOC_ZERO);
+	if (!pp)
+		panic("shadow_init: out of memory");
+	pp->ref = 1;
+	spgdir = page2kva(pp);
+	spgdir_pa = page2pa(pp);
+	/* The monitor's hole: the same page tables in every address space. */
+	for (uint32_t i = PDX(MONHOLE); i < NPDENTRIES; i++)
+		spgdir[i] = kern_pgdir[i];
+	lcr3(spgdir_pa);
+}
+
+hpa_t
+shadow_cr3(struct vcpu *v)
+{
+	return spgdir_pa;
+}
+
+/* Forget every translation below the hole. */
+void
+shadow_new_cr3(struct vcpu *v)
+{
+	count(CNT_SHADOW_REBUILDS);
+	for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+		spgdir[i] = 0;
+	for (int i = 0; i < nspts; i++) {
+		spts[i]->ref = 0;
+		page_free(spts[i]);
+	}
+	nspts = 0;
+	lcr3(spgdir_pa); /* flush the TLB */
+}
+
+void
+shadow_invlpg(struct vcpu *v, gva_t va)
+{
+	if (va >= MONHOLE)
+		return;
+	pde_t pde = spgdir[PDX(va)];
+	if (pde & PTE_P) {
+		pte_t *pt = KADDR(PTE_ADDR(pde));
+		pt[PTX(va)] = 0;
+	}
+	invlpg(va);
+}
+
+/* The shadow PTE slot for va, allocating its page table. */
+static pte_t *
+shadow_pte(struct vcpu *v, gva_t va)
+{
+	pde_t *pde = &spgdir[PDX(va)];
+	if (!(*pde & PTE_P)) {
+		struct pageinfo *pp = page_alloc(ALLOC_ZERO);
+		if (!pp || nspts == MAX_SHADOW_PTS) {
+			/* Out of shadow memory: start over, then retry. */
+			if (pp)
+				page_free(pp);
+			shadow_new_cr3(v);
+			pp = page_alloc(ALLOC_ZERO);
+			if (!pp)
+				panic("shadow: out of memory for page tables");
+		}
+		pp->ref = 1;
+		spts[nspts++] = pp;
+		/* The PDE allows everything; the PTE carries the guest's rights. */
+		*pde = page2pa(pp) | PTE_P | PTE_W | PTE_U;
+	}
+	pte_t *pt = KADDR(PTE_ADDR(*pde));
+	return &pt[PTX(va)];
+}
+
+bool
+shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
+{
+	bool write = hw_err & FEC_W;
+	struct gwalk w = gva_walk(v, va, write, v->vcpl);
+
+	if (!w.ok || va >= MONHOLE) {
+		count(CNT_PF_TRUE);
+		*guest_err = w.ok ? (hw_err & (FEC_W | FEC_U)) : w.pf_err;
+		return false;
+	}
+	hpa_t hpa = gpa_to_hpa(v, ROUNDDOWN(w.gpa, PGSIZE));
+	if (!hpa)
+		vcpu_fail(v, "guest maps va %08x to physical %08x, outside "
+			     "its %u MiB of memory",
+			  va, w.gpa, v->mem_size >> 20);
+
+	uint32_t perm = PTE_P;
+	if (v->vcr0 & CR0_PG) {
+		uint32_t rights = w.pde;
+		if (!((w.pde & PTE_PS) && (v->vcr4 & CR4_PSE)))
+			rights &= w.pte;
+		perm |= rights & PTE_U;
+		/* Writeable only once the guest's entry is dirty. */
+		bool dirty = (w.pde & PTE_PS) ? (w.pde & PTE_D) : (w.pte & PTE_D);
+		if ((rights & PTE_W) && dirty)
+			perm |= PTE_W;
+	} else {
+		perm |= PTE_W | PTE_U; /* paging off: all of memory, at any ring */
+	}
+
+	pte_t *pte = shadow_pte(v, va);
+	*pte = hpa | perm;
+	invlpg(va);
+	count(CNT_PF_HIDDEN);
+	count(CNT_SHADOW_FILLS);
+	return true;
+}

@@ -1,0 +1,175 @@
+/*
+ * The monitor's C entry point (kern/entry.S calls i386_init in both
+ * images).  In order: read our own multiboot information (command line,
+ * memory, the guest module), set up memory and the hole, the shadow
+ * descriptor tables, the real devices the monitor keeps for itself, the
+ * virtual devices it shows the guest, load the guest, and run it.
+ *
+ * Command line:  mode=te [mem=MiB] -- GUEST-COMMAND-LINE
+ */
+#include <inc/cmdline.h>
+#include <inc/counters.h>
+#include <inc/error.h>
+#include <inc/multiboot.h>
+#include <inc/shadow.h>
+#include <inc/string.h>
+#include <inc/vdev.h>
+#include <inc/x86.h>
+#include <kern/console.h>
+#include <kern/kern.h>
+#include <kern/monitor.h>
+#include <kern/picirq.h>
+#include <kern/pmap.h>
+#include <kern/timer.h>
+#include <lab1-deprivilege/vmm.h>
+
+struct vcpu vcpu0;
+bool kern_unattended = true; /* a monitor panic powers off */
+
+static char vmm_cmdline[CMDLINE_MAX];
+static char guest_cmdline[CMDLINE_MAX];
+
+/* The engines this monitor has, by mode name. */
+static const struct engine *const engines[] = { &te_engine };
+
+/* entry.S maps the first 8 MiB; multiboot data must be there. */
+#define BOOT_MAPPED (8u << 20)
+
+static void __attribute__((noreturn))
+usage_error(const char *fmt, const char *arg)
+{
+	cprintf("vmm: ");
+	cprintf(fmt, arg);
+	cprintf("\n");
+	poweroff(EXIT_VMM_USAGE);
+}
+
+/* Real power-off: QEMU's isa-debug-exit. */
+void
+poweroff(int status)
+{
+	outb(POWEROFF_PORT, (uint8_t)status);
+	cprintf("vmm: the power-off port did not respond; halting\n");
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+/* The guest wrote its power-off port: report, then power off for real. */
+static void
+guest_poweroff(int status)
+{
+	counters_print();
+	poweroff(status);
+}
+
+/* The guest's serial output goes to the real port, byte for byte. */
+static void
+guest_serial_putc(uint8_t c)
+{
+	cons_putc_raw(c);
+}
+
+static const void *
+boot_ptr(physaddr_t pa, size_t len)
+{
+	if (pa >= BOOT_MAPPED || len > BOOT_MAPPED - pa)
+		return NULL;
+	return (const void *)(KBASE + pa);
+}
+
+void
+i386_init(uint32_t magic, physaddr_t mbi_pa)
+{
+	cons_init();
+	if (magic != MB_BOOT_MAGIC)
+		usage_error("not started by a multiboot loader%s", "");
+	const struct mb_info *mbi = boot_ptr(mbi_pa, sizeof(*mbi));
+	if (!mbi || !(mbi->flags & MB_INFO_MEMORY))
+		usage_error("multiboot information without memory size%s", "");
+	physaddr_t reserved = mbi_pa + sizeof(*mbi);
+	if (mbi->flags & MB_INFO_CMDLINE) {
+		const char *s = boot_ptr(mbi->cmdline, 1);
+		if (s)
+			strlcpy(vmm_cmdline, cmdline_skip_image(s),
+				sizeof(vmm_cmdline));
+	}
+
+	/* The guest image: multiboot module 0. */
+	if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count < 1)
+		usage_error("no guest image: pass one as a multiboot module "
+			    "(QEMU: -initrd obj/kernel)%s", "");
+	const struct mb_module *mod = boot_ptr(mbi->mods_addr, sizeof(*mod));
+	if (!mod || mod->mod_end <= mod->mod_start ||
+	    !boot_ptr(mod->mod_start, mod->mod_end - mod->mod_start))
+		usage_error("guest module is empty or out of reach%s", "");
+	reserved = MAX(reserved, mod->mod_end);
+	reserved = MAX(reserved, mbi->mods_addr + mbi->mods_count * 16);
+	reserved = MAX(reserved, mbi->cmdline + CMDLINE_MAX);
+
+	/* Parse "key=value ... -- guest command line". */
+	const char *g = cmdline_after_dashes(vmm_cmdline);
+	strlcpy(guest_cmdline, g ? g : "", sizeof(guest_cmdline));
+	char *argv[CMDLINE_MAXARGS];
+	int argc = cmdline_split(vmm_cmdline, argv, CMDLINE_MAXARGS);
+	if (argc < 0)
+		usage_error("too many words on the command line%s", "");
+	argc = cmdline_find_dashes(argc, argv);
+	static const char *const known[] = { "mode", "mem", NULL };
+	int bad = cmdline_check_keys(argc, argv, known);
+	if (bad >= 0)
+		usage_error("unknown option '%s' (known: mode=te mem=MiB, then "
+			    "-- and the guest's command line)", argv[bad]);
+
+	const char *mode = cmdline_get(argc, argv, "mode");
+	const struct engine *engine = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(engines); i++)
+		if (mode && strcmp(mode, engines[i]->name) == 0)
+			engine = engines[i];
+	if (!engine)
+		usage_error("unknown mode '%s' (this monitor has: te)",
+			    mode ? mode : "(none)");
+
+	const char *mem = cmdline_get(argc, argv, "mem");
+	char *end;
+	long mib = mem ? strtol(mem, &end, 10) : GUEST_MEM_DEFAULT_MIB;
+	if (mem && (*end != '\0' || mib < GUEST_MEM_MIN_MIB || mib > 512))
+		usage_error("mem=%s: give the guest's memory in MiB, 4 to 512",
+			    mem);
+
+	/* Memory budget: the monitor's own, then the guest's block above. */
+	pmap_init(mbi->mem_upper, ROUNDUP(reserved, PGSIZE));
+	uint32_t have_mib = (1024 + mbi->mem_upper) >> 10;
+	if ((uint32_t)mib + (GUEST_BASE >> 20) > have_mib) {
+		cprintf("vmm: the guest's %ld MiB do not fit: the monitor "
+			"keeps %u MiB and the machine has %u MiB\n",
+			mib, GUEST_BASE >> 20, have_mib);
+		poweroff(EXIT_VMM_USAGE);
+	}
+	vcpu0.mem_base = GUEST_BASE;
+	vcpu0.mem_size = (uint32_t)mib << 20;
+
+	gmem_init();
+	segments_init();
+	pic_init();
+	timer_init();
+	irq_unmask(IRQ_SERIAL);
+
+	vdev_reset();
+	vpic_init(&vpic0);
+	vpic_attach(&vpic0);
+	vpit_init(&vpit0, &vpic0);
+	vpit_attach(&vpit0);
+	vuart_init(&vuart0, &vpic0, guest_serial_putc);
+	vuart_attach(&vuart0);
+	vdev_attach_misc(guest_poweroff);
+
+	if (load_guest(&vcpu0, (const void *)(KBASE + mod->mod_start),
+		       mod->mod_end - mod->mod_start, guest_cmdline) < 0)
+		poweroff(EXIT_VMM_USAGE);
+	shadow_init(&vcpu0);
+	cprintf("vmm: mode %s, guest memory %ld MiB at host %08x, monitor "
+		"pool %u KiB free\n",
+		engine->name, mib, vcpu0.mem_base,
+		(unsigned)(page_free_count() * 4));
+	vmm_run(&vcpu0, engine);
+}
