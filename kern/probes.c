@@ -576,6 +576,31 @@ run_monhole(void)
 	poweroff(1);
 }
 
+/* An invalid opcode in kernel code: the kernel must panic cleanly. */
+static void
+run_badop(void)
+{
+	cprintf("badop: executing ud2 in the kernel\n");
+	asm volatile("ud2");
+	cprintf("badop: FAIL: ud2 returned\n");
+	poweroff(1);
+}
+
+/*
+ * An exception with no way to deliver it: an empty IDT turns int3 into
+ * #GP, then a double fault, then a shutdown (a triple fault).
+ */
+static void
+run_triplefault(void)
+{
+	static const struct pseudodesc empty = { 0, 0 };
+	cprintf("triplefault: loading an empty IDT and raising int3\n");
+	lidt(&empty);
+	asm volatile("int3");
+	cprintf("triplefault: FAIL: still running\n");
+	poweroff(1);
+}
+
 static bool
 one_test(const char *name, void *arg)
 {
@@ -587,7 +612,12 @@ one_test(const char *name, void *arg)
 	}
 	if (strcmp(name, "monhole") == 0)
 		run_monhole();
-	cprintf("kernel: unknown test '%s' (known: fidelity monhole)\n", name);
+	if (strcmp(name, "badop") == 0)
+		run_badop();
+	if (strcmp(name, "triplefault") == 0)
+		run_triplefault();
+	cprintf("kernel: unknown test '%s' (known: fidelity monhole badop "
+		"triplefault)\n", name);
 	return false;
 }
 

@@ -360,6 +360,8 @@ emulate_gp(struct vcpu *v)
 	count(CNT_EMULATED);
 	count_insn(&in);
 
+	/* This instruction ends any interrupt shadow before it. */
+	v->sti_shadow = false;
 	int r = emulate_one(v, &in);
 	if (r == 0)
 		v->tf.tf_eip += len;
