@@ -61,7 +61,7 @@ counters_print(void)
 			(unsigned long long)vmm_counters[i]);
 	for (int i = 0; i < NOPS; i++)
 		if (op_count[i])
-			cprintf("vmm: counter emulated.%s.%s%x %llu\n",
+			cprintf("vmm: counter emulated.%s.%s%02x %llu\n",
 				one_word(op_name[i]), i < 0x100 ? "" : "0f",
 				i & 0xFF, (unsigned long long)op_count[i]);
 	for (int p = 0; p < NPORTS; p++) {

@@ -7,6 +7,7 @@
  * the way the CPU would at ring 0, apply its architectural effect to the
  * vcpu and the virtual devices, and step past it.
  */
+#include <inc/assert.h>
 #include <inc/counters.h>
 #include <inc/gmem.h>
 #include <inc/shadow.h>
@@ -67,8 +68,11 @@ guest_gp(struct vcpu *v)
 	reflect(v, T_GPFLT, true, v->tf.tf_err, DELIVER_EXCEPTION);
 }
 
-/* One port access of size bytes; counted per port. */
-static uint32_t
+/*
+ * One port access of size bytes; counted per port.  (Marked unused: in
+ * the lab 1 handout their caller is exercise 2.)
+ */
+static __attribute__((unused)) uint32_t
 port_in(uint16_t port, int size)
 {
 	count(CNT_IO_IN);
@@ -76,7 +80,7 @@ port_in(uint16_t port, int size)
 	return vdev_in(port, size);
 }
 
-static void
+static __attribute__((unused)) void
 port_out(uint16_t port, int size, uint32_t val)
 {
 	count(CNT_IO_OUT);
@@ -94,6 +98,9 @@ port_out(uint16_t port, int size, uint32_t val)
 static int
 emulate_io(struct vcpu *v, const struct x86_insn *in)
 {
+	// LAB 1: Exercise 2.  Emulate in, out, ins and outs (with rep) on
+	// the virtual devices: port_in()/port_out() do one access.
+	// BEGIN LAB 1 SOLUTION
 	struct pushregs *r = &v->tf.tf_regs;
 	int size = in->opsize;
 	uint16_t port = (in->opcode == 0xE4 || in->opcode == 0xE5 ||
@@ -139,12 +146,18 @@ emulate_io(struct vcpu *v, const struct x86_insn *in)
 			r->reg_ecx--;
 	}
 	return 0;
+	// STUB: panic("lab 1: exercise 2 (port I/O) not implemented");
+	// END LAB 1 SOLUTION
 }
 
 /* mov to/from %crN (0F 20 / 0F 22). */
 static int
 emulate_mov_cr(struct vcpu *v, const struct x86_insn *in)
 {
+	// LAB 1: Exercise 3.  Read or write the virtual control register
+	// (v->vcr0, vcr2, vcr3, vcr4).  Loading cr3, or changing cr0.PG/WP
+	// or cr4.PSE/PGE, invalidates the shadow page tables.
+	// BEGIN LAB 1 SOLUTION
 	uint32_t *reg = vcpu_gpr(v, in->rm);
 	bool to_cr = in->opcode == 0x0F22;
 
@@ -194,6 +207,8 @@ emulate_mov_cr(struct vcpu *v, const struct x86_insn *in)
 		return 0;
 	}
 	return -1; /* cr1, cr5-7: #UD natively; reflect #GP is close */
+	// STUB: panic("lab 1: exercise 3 (mov to/from cr) not implemented");
+	// END LAB 1 SOLUTION
 }
 
 static int
@@ -273,14 +288,20 @@ emulate_one(struct vcpu *v, const struct x86_insn *in)
 
 	switch (in->opcode) {
 	case 0xFA: /* cli */
-		v->vflags &= ~FL_IF;
-		return 0;
 	case 0xFB: /* sti */
-		if (!(v->vflags & FL_IF)) {
+		// LAB 1: Exercise 1.  cli clears and sti sets the virtual IF
+		// (v->vflags); the real IF stays 1.  sti also opens an interrupt
+		// shadow (v->sti_shadow) when IF was clear.  Return 0.
+		// BEGIN LAB 1 SOLUTION
+		if (in->opcode == 0xFA) {
+			v->vflags &= ~FL_IF;
+		} else if (!(v->vflags & FL_IF)) {
 			v->vflags |= FL_IF;
 			v->sti_shadow = true;
 		}
 		return 0;
+		// STUB: panic("lab 1: exercise 1 (cli/sti) not implemented");
+		// END LAB 1 SOLUTION
 	case 0xF4: /* hlt */
 		count(CNT_HLT);
 		if (!(v->vflags & FL_IF))

@@ -4,6 +4,7 @@
  * guest kernel really been at ring 0 (SDM vol.3A §6.12).  The guest
  * never learns that the monitor saw the event first.
  */
+#include <inc/assert.h>
 #include <inc/counters.h>
 #include <inc/gmem.h>
 #include <inc/string.h>
@@ -14,8 +15,11 @@ bool guest_tss_stack(struct vcpu *v, uint16_t *ss0, uint32_t *esp0);
 /* How deep reflect() has nested: a fault while delivering a fault. */
 static int delivering;
 
-/* A selector as the guest should see it: RPL of its own privilege. */
-static uint16_t
+/*
+ * A selector as the guest should see it: RPL of its own privilege.
+ * (Marked unused: the lab 1 handout has no caller until exercise 4.)
+ */
+static __attribute__((unused)) uint16_t
 guest_visible_sel(const struct vcpu *v, uint16_t sel)
 {
 	return (sel & ~3) | (SEL_RPL(sel) == 3 ? 3 : 0);
@@ -81,6 +85,13 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 		goto out;
 	}
 
+	// LAB 1: Exercise 4.  Build the frame the CPU would push (SDM vol.3A
+	// §6.12.1): from user mode, switch to the guest TSS's ss0:esp0
+	// (guest_tss_stack) and push ss and esp first; then eflags (the
+	// guest-visible one), cs (as the guest sees it), eip and the error
+	// code.  Then enter the handler at ring 1 and, for an interrupt
+	// gate, clear the virtual IF.
+	// BEGIN LAB 1 SOLUTION
 	uint32_t frame[6];
 	int n = 0;
 	uint32_t esp = v->tf.tf_esp;
@@ -123,6 +134,8 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 		v->vflags &= ~FL_IF;
 	v->vcpl = new_cpl;
 	v->halted = false;
+	// STUB: panic("lab 1: exercise 4 (reflect) not implemented");
+	// END LAB 1 SOLUTION
 out:
 	delivering--;
 }
@@ -135,6 +148,11 @@ out:
 int
 emulate_iret(struct vcpu *v)
 {
+	// LAB 1: Exercise 5.  Pop eip, cs and eflags (and esp, ss when
+	// returning to user mode) from the guest's stack; set the vcpu from
+	// them, the virtual IF and IOPL included.  Return -1 if the frame
+	// cannot be read.
+	// BEGIN LAB 1 SOLUTION
 	uint32_t f[5];
 	if (gva_read(v, v->tf.tf_esp, f, 12, NULL) < 0)
 		return -1;
@@ -155,4 +173,6 @@ emulate_iret(struct vcpu *v)
 	v->tf.tf_eip = f[0];
 	vcpu_set_eflags(v, f[2]);
 	return 0;
+	// STUB: panic("lab 1: exercise 5 (iret) not implemented");
+	// END LAB 1 SOLUTION
 }

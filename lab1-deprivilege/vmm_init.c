@@ -35,6 +35,17 @@ static const struct engine *const engines[] = { &te_engine };
 /* entry.S maps the first 8 MiB; multiboot data must be there. */
 #define BOOT_MAPPED (8u << 20)
 
+/* The value of the last "key=value" word: later words override earlier. */
+static const char *
+last_value(int argc, char *const *argv, const char *key)
+{
+	const char *val = NULL;
+	for (int i = 0; i < argc; i++)
+		if (cmdline_get(1, argv + i, key))
+			val = cmdline_get(1, argv + i, key);
+	return val;
+}
+
 static void __attribute__((noreturn))
 usage_error(const char *fmt, const char *arg)
 {
@@ -120,7 +131,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 		usage_error("unknown option '%s' (known: mode=te mem=MiB, then "
 			    "-- and the guest's command line)", argv[bad]);
 
-	const char *mode = cmdline_get(argc, argv, "mode");
+	const char *mode = last_value(argc, argv, "mode");
 	const struct engine *engine = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(engines); i++)
 		if (mode && strcmp(mode, engines[i]->name) == 0)
@@ -129,7 +140,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 		usage_error("unknown mode '%s' (this monitor has: te)",
 			    mode ? mode : "(none)");
 
-	const char *mem = cmdline_get(argc, argv, "mem");
+	const char *mem = last_value(argc, argv, "mem");
 	char *end;
 	long mib = mem ? strtol(mem, &end, 10) : GUEST_MEM_DEFAULT_MIB;
 	if (mem && (*end != '\0' || mib < GUEST_MEM_MIN_MIB || mib > 512))

@@ -10,6 +10,7 @@
  *   3. before re-entering, a virtual interrupt the guest can take now
  *      (virtual IF set, PIC says so) is delivered through its IDT.
  */
+#include <inc/assert.h>
 #include <inc/counters.h>
 #include <inc/gmem.h>
 #include <inc/shadow.h>
@@ -77,6 +78,11 @@ wait_for_interrupt(struct vcpu *v)
 static void
 deliver_interrupts(struct vcpu *v)
 {
+	// LAB 1: Exercise 7.  If the guest can take an interrupt now -- no
+	// sti shadow at this eip, virtual IF set (user mode always can) --
+	// and the virtual PIC has one pending, acknowledge it and deliver it
+	// through the guest's IDT (reflect, DELIVER_HWINT).
+	// BEGIN LAB 1 SOLUTION
 	if (v->sti_shadow && v->tf.tf_eip == v->sti_shadow_eip)
 		return;
 	v->sti_shadow = false;
@@ -87,6 +93,8 @@ deliver_interrupts(struct vcpu *v)
 	int vector = vpic_acknowledge(&vpic0);
 	if (vector >= 0)
 		reflect(v, vector, false, 0, DELIVER_HWINT);
+	// STUB: panic("lab 1: exercise 7 (virtual interrupts) not implemented");
+	// END LAB 1 SOLUTION
 }
 
 /* Where a #GP from the guest came from, and what to do with it. */
