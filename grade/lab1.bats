@@ -91,7 +91,7 @@ obstacles=(
 @test "te: the monitor reports its counters at power-off" {
 	boot hello-te --append init=hello
 	expect_match '^vmm: counter traps [1-9][0-9]*$'
-	expect_match '^vmm: counter emulated\.cli\.fa [1-9][0-9]*$'
+	expect_match '^vmm: counter emulated\.out\.ee [1-9][0-9]*$'
 	expect_match '^vmm: counter pf\.hidden [1-9][0-9]*$'
 	expect_match '^vmm: counter shadow\.rebuilds [1-9][0-9]*$'
 	expect_match '^vmm: counter io\.out\.0x3f8 [1-9][0-9]*$'

@@ -74,8 +74,11 @@ bench(const char *name, uint64_t (*f)(uint32_t))
 	op = min_of_runs(f, n);
 	empty = min_of_runs(time_empty, n);
 	op = op > empty ? op - empty : 0;
-	printf("timing: bench %s %llu cycles/op (%u iters)\n", name,
-	       (unsigned long long)udiv64(op, n), n);
+	/* Tenths of a cycle, the format of the kernel's probes. */
+	uint64_t tenths = udiv64(op * 10, n);
+	printf("timing: bench %s %llu.%llu cycles/op (%u iters)\n", name,
+	       (unsigned long long)udiv64(tenths, 10),
+	       (unsigned long long)(tenths - udiv64(tenths, 10) * 10), n);
 }
 
 /* Run every user-level nanobenchmark. */

@@ -1,0 +1,44 @@
+# Grading (included by grade/Makefrag).
+#
+#   make grade           every suite: grade/native.bats, then grade/labN.bats
+#   make grade-SUITE     one suite, e.g. grade-native, grade-lab1
+#   make test-grade      the grading helpers' own tests (no QEMU)
+#
+# Each prints its tests as they complete and a score table, writes TAP,
+# JUnit XML and a Gradescope-style results.json under $(OBJDIR)/grade/,
+# and fails below full marks.  ACCEL=kvm and GRADE_TIMEOUT_SCALE=N pass
+# through; each suite picks its own monitor mode.  See handouts/lab0.md.
+
+# native first, then the labs in order.
+GRADE_SUITES := $(patsubst grade/%.bats,%,$(wildcard grade/native.bats) \
+	$(sort $(filter-out grade/native.bats,$(wildcard grade/*.bats))))
+
+# A suite that boots the monitor needs it built, once the tree has one.
+GRADE_VMM := $(if $(VMM_MODES),$(OBJDIR)/vmm)
+GRADE_RUN := ACCEL=$(ACCEL) GRADE_OUT=$(OBJDIR)/grade grade/grade.sh
+
+.PHONY: grade test-grade $(addprefix grade-,$(GRADE_SUITES))
+
+grade: $(OBJDIR)/kernel $(GRADE_VMM)
+	$(V)$(GRADE_RUN) $(GRADE_SUITES)
+
+grade-native: $(OBJDIR)/kernel
+	$(V)$(GRADE_RUN) native
+
+$(addprefix grade-,$(filter-out native,$(GRADE_SUITES))): grade-%: \
+		$(OBJDIR)/kernel $(GRADE_VMM)
+	$(V)$(GRADE_RUN) $*
+
+test-grade:
+	$(V)bats grade/test/lib.bats
+
+CHECK_TARGETS += test-grade grade
+
+# BEGIN INSTRUCTOR
+# make handout-check: for every lab with a grade suite, the reference
+# passes it and the lab's handout builds and fails every test with points
+# (but those tagged handout-pass).  Instructor-only, like the cutter.
+.PHONY: handout-check
+handout-check:
+	$(V)grade/handout-check
+# END INSTRUCTOR

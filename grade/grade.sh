@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# grade/grade.sh [SUITE...]: run grade suites and score them.
+#
+# A suite is a file grade/SUITE.bats; with no arguments, every one
+# (native first, then the labs).  For each suite this prints every test
+# as it completes, the failures with their reasons, and a table with the
+# score; at the end the overall score.  Results go to $GRADE_OUT
+# (default obj/grade): SUITE/tap.txt, SUITE/results.json, SUITE/junit.xml,
+# SUITE/logs/ (the serial output of each boot), and results.json and
+# junit.xml for all suites of this run.
+#
+# Exit status: 0 at full marks, 1 below, 2 on bad usage.
+# Environment: ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
+# time limit, e.g. 3 on a slow machine), GRADE_OUT.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+out=${GRADE_OUT:-obj/grade}
+
+command -v bats >/dev/null || {
+	echo "grade: bats is not installed; run 'make deps'" >&2
+	exit 2
+}
+
+suites=("$@")
+if ((${#suites[@]} == 0)); then
+	[[ ! -e grade/native.bats ]] || suites=(native)
+	for f in grade/*.bats; do
+		[[ $f == grade/native.bats || ! -e $f ]] || suites+=("$(basename "$f" .bats)")
+	done
+fi
+for s in "${suites[@]}"; do
+	[[ -f grade/$s.bats ]] || {
+		echo "grade: no suite '$s' (no file grade/$s.bats)" >&2
+		exit 2
+	}
+done
+
+echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1})"
+for s in "${suites[@]}"; do
+	rm -rf "${out:?}/$s"
+	mkdir -p "$out/$s"
+	# bats fails when a test does; the scorer decides what that means.
+	GRADE_LOG_DIR="$PWD/$out/$s/logs" bats -T -F tap "grade/$s.bats" |
+		python3 grade/results.py suite "$s" "grade/$s.bats" "$out/$s" || true
+done
+exec python3 grade/results.py total "$out" "${suites[@]}"

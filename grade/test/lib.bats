@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# Self-test of the grading helpers (grade/lib.bash, grade/results.py),
+# without QEMU: "make test-grade" runs it in a second or two.
+
+load ../lib
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\r\n' 'vmmlab guest OS, 65408 KiB of memory' \
+		'fidelity: sgdt: base=c01a7fc0 limit=003f' \
+		'timing: bench in 171.3 cycles/op (32768 iters)' \
+		'fidelity: user sgdt: base=0xc01a7fc0 limit=0x003f' \
+		'kernel: power off, status 0' >native.log
+}
+
+# other.log: native.log with sed script $1 applied, plus timing and
+# monitor lines that never count.
+make_other() {
+	sed -e 's/\r$//' -e "$1" native.log |
+		sed -e 's/^timing: bench in .*/timing: bench in 9999.9 cycles\/op (8 iters)/' \
+			-e '1i vmm: te mode, guest memory 64 MiB' >other.log
+}
+
+@test "line_key: the first two fields, or the whole line" {
+	line_key 'fidelity: user sgdt: base=0xc01a7fc0 limit=0x003f'
+	[[ $KEY == 'fidelity: user sgdt' ]]
+	line_key 'fidelity: lar/lsl/verr/verw tss: lar=1:00408b00'
+	[[ $KEY == 'fidelity: lar/lsl/verr/verw tss' ]]
+	line_key 'kernel: power off, status 0'
+	[[ $KEY == 'kernel: power off, status 0' ]]
+}
+
+@test "fidelity_compare: timing, vmm: lines and \\r do not count" {
+	make_other ''
+	fidelity_compare native.log other.log native te
+}
+
+@test "fidelity_compare: a differing line fails and shows a diff" {
+	make_other 's/^fidelity: sgdt: .*/fidelity: sgdt: base=fc001000 limit=003f/'
+	run fidelity_compare native.log other.log native te
+	assert_failure
+	assert_output --partial "'fidelity: sgdt' differs, and it should not"
+	assert_output --partial '-fidelity: sgdt: base=c01a7fc0 limit=003f'
+	assert_output --partial '+fidelity: sgdt: base=fc001000 limit=003f'
+}
+
+@test "fidelity_compare: an expected difference passes" {
+	make_other 's/^fidelity: sgdt: .*/fidelity: sgdt: base=fc001000 limit=003f/'
+	fidelity_compare native.log other.log native te 'fidelity: sgdt'
+}
+
+@test "fidelity_compare: an expected difference that does not happen fails" {
+	make_other 's/^fidelity: sgdt: .*/fidelity: sgdt: base=fc001000 limit=003f/'
+	run fidelity_compare native.log other.log native te \
+		'fidelity: sgdt' 'fidelity: user sgdt'
+	assert_failure
+	assert_output --partial "'fidelity: user sgdt' was expected to differ, but it is the same"
+}
+
+@test "fidelity_compare: a key that names no line fails" {
+	make_other ''
+	run fidelity_compare native.log other.log native te 'fidelity: sgtd'
+	assert_failure
+	assert_output --partial "'fidelity: sgtd' was expected to differ, but native has no such line"
+}
+
+@test "fidelity_compare: a missing or an extra line fails, allowed or not" {
+	make_other '/^fidelity: user sgdt/d'
+	run fidelity_compare native.log other.log native te 'fidelity: user sgdt'
+	assert_failure
+	assert_output --partial 'native printed 4 lines, te 3'
+	make_other 's/^kernel: power off.*/kernel: panic at kern\/trap.c:1: oops/'
+	run fidelity_compare native.log other.log native te
+	assert_failure
+	assert_output --partial "line 4 is 'kernel: power off, status 0' in native but 'kernel: panic at kern/trap.c:1' in te"
+}
+
+@test "grade_timeout: scales and rounds up; rejects nonsense" {
+	[[ $(grade_timeout 60) == 60 ]]
+	[[ $(GRADE_TIMEOUT_SCALE=2.5 grade_timeout 60) == 150 ]]
+	[[ $(GRADE_TIMEOUT_SCALE=0.01 grade_timeout 60) == 1 ]]
+	[[ $(GRADE_TIMEOUT_SCALE=.5 grade_timeout 3) == 2 ]]
+	GRADE_TIMEOUT_SCALE=fast run grade_timeout 60
+	assert_failure
+	GRADE_TIMEOUT_SCALE=0 run grade_timeout 60
+	assert_failure
+}
+
+@test "boot_commands: reproduce with qemu-run and with make ...-gdb" {
+	boot_options --mode te --append 'init=forkwait 1000'
+	run boot_commands 60
+	assert_line "  reproduce: grade/qemu-run --mode te --append 'init=forkwait 1000' --timeout 60"
+	assert_line '  with gdb:  make run-forkwait-nox-gdb MODE=te ARGS=1000'
+	boot_options --mode native --append test=fidelity --vmm-args shadow=rebuild
+	ACCEL=kvm run boot_commands 90
+	assert_line '  reproduce: grade/qemu-run --mode native --accel kvm --append test=fidelity --vmm-args shadow=rebuild --timeout 90'
+	assert_line '  with gdb:  make qemu-nox-gdb MODE=native ACCEL=kvm VMM_ARGS=shadow=rebuild APPEND=test=fidelity'
+	boot_options --append init=hello --kernel /tmp/bad
+	run boot_commands 90
+	assert_line '  with gdb:  grade/qemu-run --mode native --append init=hello --kernel /tmp/bad --interactive --gdb $(make -s print-gdbport)'
+}
+
+@test "boot_options: defaults count, so a reused run matches itself" {
+	GRADE_MODE=te
+	boot_options --append init=hello
+	local a
+	a=$(boot_describe)
+	boot_options --mode te --append init=hello --until '^x'
+	[[ $(boot_describe) == "$a" ]]
+	boot_options --mode native --append init=hello
+	[[ $(boot_describe) != "$a" ]]
+	run boot_options --apend init=hello
+	assert_failure
+	assert_output "boot: unknown option '--apend', or no value after it"
+	run boot_options --append
+	assert_failure
+}
+
+@test "results.py: points, tags, skips, failures and runs that stop early" {
+	cp "$GRADE_TOP/grade/test/scoring.fixture" t.bats
+	# A bats of its own, which must not see this one's environment.
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd:)
+	env -i PATH="$path" HOME="$HOME" bats -T -F tap t.bats >tap.txt 3>&- || true
+	run python3 "$GRADE_TOP/grade/results.py" suite demo t.bats out <tap.txt
+	assert_success
+	assert_output --partial 'demo: Score: 3/6'
+	python3 - <<-'EOP'
+		import json
+		r = json.load(open("out/results.json"))
+		assert (r["score"], r["max_score"]) == (3, 6), r
+		t = {x["name"]: x for x in r["tests"]}
+		assert t["passes"]["score"] == 3 and t["passes"]["status"] == "passed"
+		assert t["fails"]["score"] == 0 and t["fails"]["max_score"] == 2
+		assert "why it failed" in t["fails"]["output"]
+		assert t["fails"]["tags"] == ["demo", "handout-pass", "slow"]
+		assert t["skips"]["status"] == "failed" and t["skips"]["skipped"]
+		assert t["skips"]["tags"] == ["demo", "needs-vmm"]
+		assert t["worth nothing"]["max_score"] == 0
+		assert t["blank line drops the points"]["max_score"] == 0
+	EOP
+	grep -q '<failure message="0/2 points"' out/junit.xml
+	# A suite that stops after the first test: the rest score 0.
+	head -2 tap.txt | python3 "$GRADE_TOP/grade/results.py" suite demo t.bats cut >/dev/null
+	run python3 "$GRADE_TOP/grade/results.py" total . out cut
+	assert_failure
+	assert_output --partial 'Score: 6/12'
+	grep -q 'did not run' cut/results.json
+}
