@@ -124,17 +124,19 @@ make_other() {
 	env -i PATH="$path" HOME="$HOME" bats -T -F tap t.bats >tap.txt 3>&- || true
 	run python3 "$GRADE_TOP/grade/results.py" suite demo t.bats out <tap.txt
 	assert_success
-	assert_output --partial 'demo: Score: 3/6'
+	assert_output --partial 'demo: Score: 3/5'
 	python3 - <<-'EOP'
 		import json
 		r = json.load(open("out/results.json"))
-		assert (r["score"], r["max_score"]) == (3, 6), r
+		assert (r["score"], r["max_score"]) == (3, 5), r
 		t = {x["name"]: x for x in r["tests"]}
 		assert t["passes"]["score"] == 3 and t["passes"]["status"] == "passed"
 		assert t["fails"]["score"] == 0 and t["fails"]["max_score"] == 2
 		assert "why it failed" in t["fails"]["output"]
 		assert t["fails"]["tags"] == ["demo", "handout-pass", "slow"]
-		assert t["skips"]["status"] == "failed" and t["skips"]["skipped"]
+		# A skip is out of the maximum: it is worth nothing either way.
+		assert t["skips"]["status"] == "skipped" and t["skips"]["skipped"]
+		assert t["skips"]["max_score"] == 0
 		assert t["skips"]["tags"] == ["demo", "needs-vmm"]
 		assert t["worth nothing"]["max_score"] == 0
 		assert t["blank line drops the points"]["max_score"] == 0
@@ -144,6 +146,6 @@ make_other() {
 	head -2 tap.txt | python3 "$GRADE_TOP/grade/results.py" suite demo t.bats cut >/dev/null
 	run python3 "$GRADE_TOP/grade/results.py" total . out cut
 	assert_failure
-	assert_output --partial 'Score: 6/12'
+	assert_output --partial 'Score: 6/11'
 	grep -q 'did not run' cut/results.json
 }
