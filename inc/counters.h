@@ -22,7 +22,11 @@
 	X(PF_HIDDEN, "pf.hidden")           /* filled the shadow, resumed */   \
 	X(PF_TRUE, "pf.true")               /* reflected to the guest */       \
 	X(PF_TRACE, "pf.trace")             /* writes to traced pages (lab 2) */ \
-	X(SHADOW_REBUILDS, "shadow.rebuilds") /* shadow tables discarded */   \
+	X(SHADOW_REBUILDS, "shadow.rebuilds") /* address spaces built anew */ \
+	X(SHADOW_HITS, "shadow.hits")       /* cr3 loads of a cached shadow */ \
+	X(SHADOW_EVICTIONS, "shadow.evictions") /* shadow pages reclaimed */  \
+	X(SHADOW_ADAPT, "shadow.adapt")     /* tables dropped: write flood */  \
+	X(SHADOW_EAGER, "shadow.eager")     /* PTEs propagated on a trace */   \
 	X(SHADOW_FILLS, "shadow.fills")     /* shadow PTEs filled */          \
 	X(IO_IN, "io.in")                   /* emulated in/ins */             \
 	X(IO_OUT, "io.out")                 /* emulated out/outs */           \

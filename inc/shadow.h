@@ -12,20 +12,61 @@
 
 struct vcpu;
 
-/* Set up the shadow MMU for v; the monitor's hole mappings come along. */
-void shadow_init(struct vcpu *v);
-/* The host cr3 to run v with now. */
-hpa_t shadow_cr3(struct vcpu *v);
-/* The guest loaded %cr3 (or changed cr0.PG/cr4): forget stale shadows. */
-void shadow_new_cr3(struct vcpu *v);
-/* The guest executed invlpg va. */
-void shadow_invlpg(struct vcpu *v, gva_t va);
 /*
- * A #PF while the guest ran.  Returns true if it was hidden (the shadow
- * now maps the page and the guest can retry), false if the guest's own
- * tables forbid the access: the caller reflects it with *guest_err.
+ * A shadow MMU.  Each lab that has one registers it (SHADOW_MMU); the
+ * monitor uses the one named by its shadow= option, by default the one
+ * of the highest lab in the tree.
  */
-bool shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err,
-		  uint32_t *guest_err);
+struct shadow_mmu {
+	const char *name; /* shadow=NAME: "rebuild" (lab 1), "traced" (lab 2) */
+	int lab;	  /* the lab that provides it */
+	/* Set up for v; the monitor's hole mappings come along. */
+	void (*init)(struct vcpu *v);
+	/* The guest loaded %cr3 (or changed cr0.PG/WP, cr4.PSE/PGE). */
+	void (*new_cr3)(struct vcpu *v);
+	/* The guest executed invlpg va. */
+	void (*invlpg)(struct vcpu *v, gva_t va);
+	/*
+	 * A #PF while the guest ran.  true: handled, resume the guest (the
+	 * shadow now maps the page, or a write to a traced page was
+	 * emulated and eip advanced).  false: the guest's own tables forbid
+	 * the access; the caller reflects it with *guest_err.
+	 */
+	bool (*fault)(struct vcpu *v, gva_t va, uint32_t hw_err,
+		      uint32_t *guest_err);
+};
+
+#include <inc/registry.h>
+#define SHADOW_MMU(object) REGISTER(vmm_shadows, struct shadow_mmu, object)
+REGISTRY_DECLARE(vmm_shadows, struct shadow_mmu);
+
+/* The shadow MMU in use (chosen at boot by shadow_select). */
+extern const struct shadow_mmu *shadow_mmu;
+/* Pick by name (NULL: the default); -1 if there is no such one. */
+int shadow_select(const char *name);
+
+static inline void
+shadow_init(struct vcpu *v)
+{
+	shadow_mmu->init(v);
+}
+
+static inline void
+shadow_new_cr3(struct vcpu *v)
+{
+	shadow_mmu->new_cr3(v);
+}
+
+static inline void
+shadow_invlpg(struct vcpu *v, gva_t va)
+{
+	shadow_mmu->invlpg(v, va);
+}
+
+static inline bool
+shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
+{
+	return shadow_mmu->fault(v, va, hw_err, guest_err);
+}
 
 #endif

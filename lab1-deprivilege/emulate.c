@@ -359,20 +359,32 @@ emulate_one(struct vcpu *v, const struct x86_insn *in)
 }
 
 /*
+ * Decode the guest's instruction at eip (lab 2's trace handler uses it
+ * too).  Returns its length, or a negative X86_ERR_* (-100 if the code
+ * cannot be read).
+ */
+int
+vcpu_decode_at_eip(struct vcpu *v, struct x86_insn *in)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t avail;
+	if (fetch(v, bytes, &avail) < 0)
+		return -100;
+	return x86_decode(bytes, avail, in);
+}
+
+/*
  * A #GP with error code 0 at ring 1: decode and emulate, or stop the
  * guest with the instruction named if we cannot.
  */
 void
 emulate_gp(struct vcpu *v)
 {
-	uint8_t bytes[X86_MAX_INSN_LEN];
-	size_t avail;
 	struct x86_insn in;
-
-	if (fetch(v, bytes, &avail) < 0)
+	int len = vcpu_decode_at_eip(v, &in);
+	if (len == -100)
 		vcpu_fail(v, "cannot read the guest's code at eip %08x",
 			  v->tf.tf_eip);
-	int len = x86_decode(bytes, avail, &in);
 	if (len < 0) {
 		/* Not an instruction at all: the CPU would have said #UD. */
 		reflect(v, T_ILLOP, false, 0, DELIVER_EXCEPTION);

@@ -30,8 +30,8 @@ static physaddr_t spgdir_pa;
 static struct pageinfo *spts[MAX_SHADOW_PTS];
 static int nspts;
 
-void
-shadow_init(struct vcpu *v)
+static void
+rebuild_init(struct vcpu *v)
 {
 	struct pageinfo *pp = page_alloc(ALLOC_ZERO);
 	if (!pp)
@@ -45,15 +45,9 @@ shadow_init(struct vcpu *v)
 	lcr3(spgdir_pa);
 }
 
-hpa_t
-shadow_cr3(struct vcpu *v)
-{
-	return spgdir_pa;
-}
-
 /* Forget every translation below the hole. */
-void
-shadow_new_cr3(struct vcpu *v)
+static void
+rebuild_new_cr3(struct vcpu *v)
 {
 	count(CNT_SHADOW_REBUILDS);
 	for (uint32_t i = 0; i < PDX(MONHOLE); i++)
@@ -66,8 +60,8 @@ shadow_new_cr3(struct vcpu *v)
 	lcr3(spgdir_pa); /* flush the TLB */
 }
 
-void
-shadow_invlpg(struct vcpu *v, gva_t va)
+static void
+rebuild_invlpg(struct vcpu *v, gva_t va)
 {
 	if (va >= MONHOLE)
 		return;
@@ -93,7 +87,7 @@ shadow_pte(struct vcpu *v, gva_t va)
 			/* Out of shadow memory: start over, then retry. */
 			if (pp)
 				page_free(pp);
-			shadow_new_cr3(v);
+			rebuild_new_cr3(v);
 			pp = page_alloc(ALLOC_ZERO);
 			if (!pp)
 				panic("shadow: out of memory for page tables");
@@ -107,8 +101,8 @@ shadow_pte(struct vcpu *v, gva_t va)
 	return &pt[PTX(va)];
 }
 
-bool
-shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
+static bool
+rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 {
 	// LAB 1: Exercise 6.  Walk the guest's tables (gva_walk) for this
 	// access.  If they forbid it, it is a true fault: set *guest_err and
@@ -153,3 +147,13 @@ shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	// STUB: panic("lab 1: exercise 6 (hidden page faults) not implemented");
 	// END LAB 1 SOLUTION
 }
+
+static const struct shadow_mmu rebuild_mmu = {
+	.name = "rebuild",
+	.lab = 1,
+	.init = rebuild_init,
+	.new_cr3 = rebuild_new_cr3,
+	.invlpg = rebuild_invlpg,
+	.fault = rebuild_fault,
+};
+SHADOW_MMU(rebuild_mmu);

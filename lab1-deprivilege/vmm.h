@@ -62,6 +62,7 @@ int emulate_iret(struct vcpu *v);
 
 /* emulate.c: instructions that trapped at ring 1. */
 void emulate_gp(struct vcpu *v);
+int vcpu_decode_at_eip(struct vcpu *v, struct x86_insn *in);
 
 /* vmm_run.c: the main loop and device glue. */
 void vmm_run(struct vcpu *v, const struct engine *e) __attribute__((noreturn));

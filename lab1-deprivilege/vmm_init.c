@@ -11,6 +11,7 @@
 #include <inc/counters.h>
 #include <inc/error.h>
 #include <inc/multiboot.h>
+#include <inc/registry.h>
 #include <inc/shadow.h>
 #include <inc/string.h>
 #include <inc/vdev.h>
@@ -44,6 +45,34 @@ last_value(int argc, char *const *argv, const char *key)
 		if (cmdline_get(1, argv + i, key))
 			val = cmdline_get(1, argv + i, key);
 	return val;
+}
+
+/*
+ * Apply one "key=value" word: mode and mem are the core's, the rest
+ * belong to the registered options.  false (after one line saying why)
+ * if the key is unknown or the value is refused.
+ */
+static bool
+set_option(char *word)
+{
+	char *eq = strchr(word, '=');
+	if (eq && eq != word) {
+		*eq = '\0';
+		const char *key = word, *value = eq + 1;
+		bool core = strcmp(key, "mode") == 0 || strcmp(key, "mem") == 0;
+		int r = core ? 0 : -2;
+		REGISTRY_FOREACH(vmm_options, struct vmm_option, o)
+		if (!core && strcmp((*o)->key, key) == 0)
+			r = (*o)->set(value);
+		*eq = '=';
+		if (r != -2)
+			return r == 0;
+	}
+	cprintf("vmm: unknown option '%s' (known: mode=te mem=MiB", word);
+	REGISTRY_FOREACH(vmm_options, struct vmm_option, o)
+	cprintf(" %s", (*o)->help);
+	cprintf(", then -- and the guest's command line)\n");
+	return false;
 }
 
 static void __attribute__((noreturn))
@@ -125,11 +154,6 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	if (argc < 0)
 		usage_error("too many words on the command line%s", "");
 	argc = cmdline_find_dashes(argc, argv);
-	static const char *const known[] = { "mode", "mem", NULL };
-	int bad = cmdline_check_keys(argc, argv, known);
-	if (bad >= 0)
-		usage_error("unknown option '%s' (known: mode=te mem=MiB, then "
-			    "-- and the guest's command line)", argv[bad]);
 
 	const char *mode = last_value(argc, argv, "mode");
 	const struct engine *engine = NULL;
@@ -146,6 +170,12 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	if (mem && (*end != '\0' || mib < GUEST_MEM_MIN_MIB || mib > 512))
 		usage_error("mem=%s: give the guest's memory in MiB, 4 to 512",
 			    mem);
+
+	/* Every other key belongs to some lab's option (inc/registry.h). */
+	shadow_select(NULL);
+	for (int i = 0; i < argc; i++)
+		if (!set_option(argv[i]))
+			poweroff(EXIT_VMM_USAGE);
 
 	/* Memory budget: the monitor's own, then the guest's block above. */
 	pmap_init(mbi->mem_upper, ROUNDUP(reserved, PGSIZE));
@@ -178,9 +208,9 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 		       mod->mod_end - mod->mod_start, guest_cmdline) < 0)
 		poweroff(EXIT_VMM_USAGE);
 	shadow_init(&vcpu0);
-	cprintf("vmm: mode %s, guest memory %ld MiB at host %08x, monitor "
-		"pool %u KiB free\n",
-		engine->name, mib, vcpu0.mem_base,
+	cprintf("vmm: mode %s, shadow %s, guest memory %ld MiB at host %08x, "
+		"monitor pool %u KiB free\n",
+		engine->name, shadow_mmu->name, mib, vcpu0.mem_base,
 		(unsigned)(page_free_count() * 4));
 	vmm_run(&vcpu0, engine);
 }

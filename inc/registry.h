@@ -1,0 +1,32 @@
+/*
+ * Link-time registration.  Each lab adds what it provides -- execution
+ * engines, shadow MMUs, monitor options -- to a named section; the
+ * monitor finds every entry without a central list that would have to
+ * name labs a handout does not contain.  GNU ld defines __start_NAME
+ * and __stop_NAME around any section whose name is a C identifier.
+ */
+#ifndef VMMLAB_INC_REGISTRY_H
+#define VMMLAB_INC_REGISTRY_H
+
+#define REGISTER(sect, type, object)                                           \
+	static const type *const registry_##sect##_##object                    \
+		__attribute__((used, section(#sect))) = &object
+
+#define REGISTRY_DECLARE(sect, type)                                           \
+	extern const type *const __start_##sect[];                             \
+	extern const type *const __stop_##sect[]
+
+#define REGISTRY_FOREACH(sect, type, var)                                      \
+	for (const type *const *var = __start_##sect; var < __stop_##sect;     \
+	     var++)
+
+/* A monitor option "key=value" that a lab understands. */
+struct vmm_option {
+	const char *key;
+	const char *help;		  /* e.g. "shadow=rebuild|traced" */
+	int (*set)(const char *value); /* 0, or -1 after printing why */
+};
+#define VMM_OPTION(object) REGISTER(vmm_options, struct vmm_option, object)
+REGISTRY_DECLARE(vmm_options, struct vmm_option);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Choosing the shadow MMU: every lab registers its own (SHADOW_MMU), and
+ * the shadow= option picks one by name; without it, the highest lab's.
+ */
+#include <inc/shadow.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+
+const struct shadow_mmu *shadow_mmu;
+
+int
+shadow_select(const char *name)
+{
+	const struct shadow_mmu *best = NULL;
+	REGISTRY_FOREACH(vmm_shadows, struct shadow_mmu, m)
+	{
+		if (name ? strcmp((*m)->name, name) == 0
+			 : !best || (*m)->lab > best->lab)
+			best = *m;
+	}
+	if (!best)
+		return -1;
+	shadow_mmu = best;
+	return 0;
+}
+
+static int
+set_shadow(const char *value)
+{
+	if (shadow_select(value) == 0)
+		return 0;
+	cprintf("vmm: shadow=%s: no such shadow MMU (this monitor has:", value);
+	REGISTRY_FOREACH(vmm_shadows, struct shadow_mmu, m)
+	cprintf(" %s", (*m)->name);
+	cprintf(")\n");
+	return -1;
+}
+
+static const struct vmm_option shadow_option = {
+	"shadow", "shadow=NAME",
+	set_shadow,
+};
+VMM_OPTION(shadow_option);
