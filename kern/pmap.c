@@ -123,6 +123,27 @@ page_alloc(int flags)
 	return pp;
 }
 
+/*
+ * n physically contiguous zeroed pages, owned by the caller (ref 1 each),
+ * or NULL.  For the monitor's tables that outgrow a page; it takes pages
+ * off the free list while they come in order, so call it early.
+ */
+void *
+page_alloc_run(size_t n)
+{
+	struct pageinfo *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct pageinfo *pp = page_alloc(ALLOC_ZERO);
+		if (!pp || (first && pp != first + i))
+			panic("page_alloc_run: no run of %u free pages",
+			      (unsigned)n);
+		pp->ref = 1;
+		if (!first)
+			first = pp;
+	}
+	return first ? page2kva(first) : NULL;
+}
+
 void
 page_free(struct pageinfo *pp)
 {

@@ -70,6 +70,7 @@ page2kva(struct pageinfo *pp)
 #define ALLOC_ZERO 1
 struct pageinfo *page_alloc(int flags);
 void page_free(struct pageinfo *pp);
+void *page_alloc_run(size_t n);
 void page_decref(struct pageinfo *pp);
 size_t page_free_count(void);
 

@@ -13,7 +13,8 @@
 /* The programs the guest OS holds: USER_PROGS in user/Makefrag. */
 static const char *const programs[] = {
 	"hello",    "forkwait", "memstress", "nanobench", "fidelity",
-	"sh",	    "faultnull", "preempt",  "crashme",
+	"sh",	    "faultnull", "preempt",  "crashme",   "sparse",
+	"pagetouch",
 };
 
 /* The help builtin: what the shell can run. */
