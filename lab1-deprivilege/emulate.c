@@ -400,8 +400,11 @@ emulate_gp(struct vcpu *v)
 		v->tf.tf_eip += len;
 	else if (r == -1)
 		guest_gp(v);
-	else if (r == -2 && v->tf.tf_err != 0)
-		guest_gp(v); /* a #GP ring 0 would have had as well */
+	else if (r == -2 && !(in.attr & (X86_ATTR_PRIV | X86_ATTR_IOPL)))
+		/* Not a privileged instruction: a #GP ring 0 would have had
+		 * too -- or a segment limit the monitor set, where a guest
+		 * reaches into the hole (only CPUs that enforce data limits). */
+		guest_gp(v);
 	else if (r == -2)
 		vcpu_fail(v, "cannot emulate '%s' (opcode %x) at eip %08x",
 			  x86_insn_name(&in), in.opcode, v->tf.tf_eip);
