@@ -40,6 +40,23 @@ struct shadow_mmu {
 #define SHADOW_MMU(object) REGISTER(vmm_shadows, struct shadow_mmu, object)
 REGISTRY_DECLARE(vmm_shadows, struct shadow_mmu);
 
+/*
+ * What a shadow MMU needs from the machine: pages for its tables and
+ * control of the TLB and of the root the CPU walks.  The monitor provides
+ * them (lab1-deprivilege/shadow_hw.c: real instructions for the te engine;
+ * a later engine may route them elsewhere) and the unit tests fake them.
+ */
+void *shadow_page_alloc(hpa_t *pa); /* zeroed, or NULL when none is left */
+void shadow_page_free(hpa_t pa);
+void *shadow_page_kva(hpa_t pa);
+/* Zeroed memory for bookkeeping, kept for good (NULL if there is none). */
+void *shadow_mem_alloc(size_t bytes);
+void shadow_tlb_flush(void);
+void shadow_tlb_invlpg(gva_t va);
+void shadow_load_root(hpa_t pa);
+/* The monitor's page-directory entries for the hole, for every root. */
+uint32_t shadow_hole_pde(uint32_t pdx);
+
 /* The shadow MMU in use (chosen at boot by shadow_select). */
 extern const struct shadow_mmu *shadow_mmu;
 /* Pick by name (NULL: the default); -1 if there is no such one. */

@@ -1,0 +1,692 @@
+/*
+ * The traced shadow MMU (shadow=traced, Adams & Agesen §2.2-2.4, §7.2).
+ *
+ * Shadow page tables are kept, not thrown away: a cache of shadow pages,
+ * each keyed by the guest page-table page it shadows (its guest-physical
+ * address), its level and the rights of the PDE above it.  Every address
+ * space that uses a guest page table shares its shadow, so switching back
+ * to a known %cr3 costs a lookup, not a rebuild.
+ *
+ * A cached shadow is only correct while the guest table it copies does
+ * not change, so every guest page that has a shadow is traced: mapped
+ * read-only in every shadow entry that maps it.  A guest write to it
+ * faults (a trace fault); the monitor decodes and emulates the write
+ * (wemu.c) and updates the shadow entries it touched -- for a PTE that
+ * becomes present, at once (eager NP->P propagation, §7.2).
+ *
+ * Three costs trade against each other and the counters show them:
+ * trace faults (pf.trace), hidden faults (pf.hidden) and address-space
+ * rebuilds (shadow.rebuilds).  The adaptive policy stops tracing a page
+ * that is written far more than it is used; the bounded pool evicts
+ * least recently used address spaces first.
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/registry.h>
+#include <inc/shadow.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <lab1-deprivilege/vmm.h>
+#include <lab2-shadow/wemu.h>
+
+/* ---- Policy (monitor options) ---- */
+
+#define POOL_DEFAULT 2048	/* shadow pages: 8 MiB */
+#define POOL_MIN 8
+#define ADAPT_WRITES 4		/* trace writes without a use: stop tracing */
+
+static bool eager = true;
+static bool adapt = true;
+static uint32_t pool_pages = POOL_DEFAULT;
+
+/* ---- Shadow pages ---- */
+
+enum { LEVEL_PT = 1, LEVEL_PD = 2 };
+
+/* A PT synthesized from a 4 MiB guest PDE (or for paging off): untraced. */
+#define RIGHTS_BIG 0x1000
+
+struct spage {
+	bool used;
+	uint8_t level;
+	uint16_t rights;	/* PTs: the PDE's PTE_U|PTE_W, maybe RIGHTS_BIG */
+	gpa_t gpa;		/* the guest table (big: the 4 MiB frame) */
+	physaddr_t pa;		/* the host page holding the shadow */
+	uint32_t *table;
+	uint32_t last_use;	/* LRU clock, for address spaces */
+	uint32_t pdx;		/* PTs: where cur_pd last linked it */
+	uint32_t eager_index;	/* PTs: 1 + the entry last filled eagerly */
+	uint32_t writes;	/* trace writes since it was last used */
+	struct spage *hash_next;
+};
+
+static struct spage *spages;	/* pool_pages of them */
+static uint32_t nspages_used;
+static uint32_t lru_clock;
+static struct spage *cur_pd;	/* the shadow the CPU uses now */
+
+#define NHASH 1024
+static struct spage *hash[NHASH];
+
+static uint32_t
+hash_of(gpa_t gpa)
+{
+	return (gpa >> PGSHIFT) % NHASH;
+}
+
+/* ---- Per guest frame: traced or not, and who maps it (rmap) ---- */
+
+#define RMAP_SLOTS 4
+struct frame {
+	uint16_t traced;	/* shadows of this page (it is a guest table) */
+	bool overflow;		/* more mappings than slots: search them all */
+	uint32_t map[RMAP_SLOTS]; /* (spage index + 1) << 10 | pte index */
+};
+static struct frame *frames;
+static uint32_t nframes;
+
+static struct spage *
+spage_of(uint32_t rmap)
+{
+	return &spages[(rmap >> 10) - 1];
+}
+
+static uint32_t
+rmap_entry(struct spage *sp, uint32_t index)
+{
+	return ((uint32_t)(sp - spages) + 1) << 10 | index;
+}
+
+static void
+rmap_add(gpa_t gpa, struct spage *sp, uint32_t index)
+{
+	struct frame *f = &frames[gpa >> PGSHIFT];
+	for (int i = 0; i < RMAP_SLOTS; i++)
+		if (!f->map[i]) {
+			f->map[i] = rmap_entry(sp, index);
+			return;
+		}
+	f->overflow = true;
+}
+
+static void
+rmap_remove(gpa_t gpa, struct spage *sp, uint32_t index)
+{
+	struct frame *f = &frames[gpa >> PGSHIFT];
+	uint32_t e = rmap_entry(sp, index);
+	for (int i = 0; i < RMAP_SLOTS; i++)
+		if (f->map[i] == e)
+			f->map[i] = 0;
+}
+
+/* The guest frame a shadow PTE maps. */
+static gpa_t
+spte_gpa(const struct vcpu *v, uint32_t spte)
+{
+	return PTE_ADDR(spte) - v->mem_base;
+}
+
+/* Set a shadow PTE, keeping the reverse map right. */
+static void
+spte_set(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t spte)
+{
+	uint32_t old = sp->table[index];
+	if (old & PTE_P)
+		rmap_remove(spte_gpa(v, old), sp, index);
+	sp->table[index] = spte;
+	if (spte & PTE_P)
+		rmap_add(spte_gpa(v, spte), sp, index);
+}
+
+/*
+ * Start tracing guest frame gpa: take write permission away from every
+ * shadow entry that maps it, then flush the TLB (we do not know the
+ * virtual addresses those entries serve).
+ */
+static void
+trace_frame(struct vcpu *v, gpa_t gpa)
+{
+	struct frame *f = &frames[gpa >> PGSHIFT];
+	if (f->traced++ > 0)
+		return;
+	for (int i = 0; i < RMAP_SLOTS; i++)
+		if (f->map[i]) {
+			struct spage *sp = spage_of(f->map[i]);
+			sp->table[f->map[i] & 0x3FF] &= ~PTE_W;
+		}
+	if (f->overflow) {
+		hpa_t hpa = v->mem_base + gpa;
+		for (uint32_t s = 0; s < pool_pages; s++) {
+			struct spage *sp = &spages[s];
+			if (!sp->used || sp->level != LEVEL_PT)
+				continue;
+			for (uint32_t i = 0; i < NPTENTRIES; i++)
+				if ((sp->table[i] & PTE_P) &&
+				    PTE_ADDR(sp->table[i]) == hpa)
+					sp->table[i] &= ~PTE_W;
+		}
+	}
+	shadow_tlb_flush();
+}
+
+/* Stop tracing: entries become writeable again at their next fault. */
+static void
+untrace_frame(gpa_t gpa)
+{
+	struct frame *f = &frames[gpa >> PGSHIFT];
+	assert(f->traced > 0);
+	f->traced--;
+}
+
+static bool
+is_traced(gpa_t gpa)
+{
+	return frames[gpa >> PGSHIFT].traced > 0;
+}
+
+/* ---- The cache ---- */
+
+static struct spage *
+lookup(gpa_t gpa, int level, uint16_t rights)
+{
+	for (struct spage *sp = hash[hash_of(gpa)]; sp; sp = sp->hash_next)
+		if (sp->gpa == gpa && sp->level == level && sp->rights == rights)
+			return sp;
+	return NULL;
+}
+
+/* Remove every link from a shadow PD to shadow PT sp. */
+static void
+unlink_pt(struct spage *pt)
+{
+	for (uint32_t s = 0; s < pool_pages; s++) {
+		struct spage *pd = &spages[s];
+		if (!pd->used || pd->level != LEVEL_PD)
+			continue;
+		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+			if ((pd->table[i] & PTE_P) &&
+			    PTE_ADDR(pd->table[i]) == pt->pa)
+				pd->table[i] = 0;
+	}
+}
+
+/*
+ * Free shadow page sp: its entries leave the reverse map, a PT leaves
+ * every PD that links it (no dangling entry), its guest page loses a
+ * trace.  Never the shadow the CPU is using.
+ */
+static void
+spage_free(struct vcpu *v, struct spage *sp)
+{
+	assert(sp != cur_pd);
+	if (sp->level == LEVEL_PT) {
+		for (uint32_t i = 0; i < NPTENTRIES; i++)
+			if (sp->table[i] & PTE_P)
+				spte_set(v, sp, i, 0);
+		unlink_pt(sp);
+	}
+	if (!(sp->rights & RIGHTS_BIG))
+		untrace_frame(sp->gpa);
+	struct spage **pp = &hash[hash_of(sp->gpa)];
+	while (*pp != sp)
+		pp = &(*pp)->hash_next;
+	*pp = sp->hash_next;
+	shadow_page_free(sp->pa);
+	sp->used = false;
+	nspages_used--;
+	count(CNT_SHADOW_EVICTIONS);
+}
+
+/* Is PT sp linked from some PD? */
+static bool
+pt_linked(const struct spage *pt)
+{
+	for (uint32_t s = 0; s < pool_pages; s++) {
+		const struct spage *pd = &spages[s];
+		if (!pd->used || pd->level != LEVEL_PD)
+			continue;
+		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+			if ((pd->table[i] & PTE_P) &&
+			    PTE_ADDR(pd->table[i]) == pt->pa)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Make room: free the least recently used address space (not the one in
+ * use) and the page tables only it used.  With none to free, start over:
+ * every shadow but the current directory goes, and it is emptied.
+ */
+static void
+evict(struct vcpu *v)
+{
+	struct spage *victim = NULL;
+	for (uint32_t s = 0; s < pool_pages; s++) {
+		struct spage *sp = &spages[s];
+		if (sp->used && sp->level == LEVEL_PD && sp != cur_pd &&
+		    (!victim || sp->last_use < victim->last_use))
+			victim = sp;
+	}
+	if (victim)
+		spage_free(v, victim);
+	bool freed = victim != NULL;
+	for (uint32_t s = 0; s < pool_pages; s++) {
+		struct spage *sp = &spages[s];
+		if (sp->used && sp->level == LEVEL_PT && !pt_linked(sp)) {
+			spage_free(v, sp);
+			freed = true;
+		}
+	}
+	if (freed)
+		return;
+	/* Everything left hangs off the current directory: empty it. */
+	for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+		cur_pd->table[i] = 0;
+	for (uint32_t s = 0; s < pool_pages; s++)
+		if (spages[s].used && spages[s].level == LEVEL_PT)
+			spage_free(v, &spages[s]);
+	shadow_tlb_flush();
+}
+
+/* A new, empty shadow page for (gpa, level, rights), traced unless big. */
+static struct spage *
+spage_new(struct vcpu *v, gpa_t gpa, int level, uint16_t rights)
+{
+	while (nspages_used >= pool_pages)
+		evict(v);
+	hpa_t pa;
+	uint32_t *table = shadow_page_alloc(&pa);
+	while (!table) {
+		evict(v);
+		table = shadow_page_alloc(&pa);
+	}
+	struct spage *sp = NULL;
+	for (uint32_t s = 0; s < pool_pages && !sp; s++)
+		if (!spages[s].used)
+			sp = &spages[s];
+	assert(sp);
+	memset(sp, 0, sizeof(*sp));
+	sp->used = true;
+	sp->level = level;
+	sp->rights = rights;
+	sp->gpa = gpa;
+	sp->pa = pa;
+	sp->table = table;
+	sp->last_use = ++lru_clock;
+	sp->hash_next = hash[hash_of(gpa)];
+	hash[hash_of(gpa)] = sp;
+	nspages_used++;
+	if (!(rights & RIGHTS_BIG))
+		trace_frame(v, gpa);
+	return sp;
+}
+
+/* ---- Shadow entries from guest entries ---- */
+
+/*
+ * The shadow PTE for a guest mapping of frame gpa with rights (the PDE's
+ * and PTE's U/W folded together), or 0 if the frame is not guest memory.
+ * Writeable only when the guest entry is dirty (so the first write
+ * faults and sets D) and the frame is not traced.
+ */
+static uint32_t
+make_spte(struct vcpu *v, gpa_t gpa, uint32_t rights, bool dirty)
+{
+	hpa_t hpa = gpa_to_hpa(v, PTE_ADDR(gpa));
+	if (!hpa)
+		vcpu_fail(v, "guest maps physical %08x, outside its %u MiB of "
+			     "memory", gpa, v->mem_size >> 20);
+	uint32_t spte = hpa | PTE_P | (rights & PTE_U);
+	if ((rights & PTE_W) && dirty && !is_traced(PTE_ADDR(gpa)))
+		spte |= PTE_W;
+	return spte;
+}
+
+/* The shadow PD for the guest's current cr3 (paging off: an identity one). */
+static struct spage *
+current_pd(struct vcpu *v)
+{
+	bool paging = v->vcr0 & CR0_PG;
+	gpa_t gpa = paging ? PTE_ADDR(v->vcr3) : 0;
+	uint16_t rights = paging ? 0 : RIGHTS_BIG;
+	if (paging && gpa >= v->mem_size)
+		vcpu_fail(v, "guest cr3 %08x is outside its memory", v->vcr3);
+	struct spage *pd = lookup(gpa, LEVEL_PD, rights);
+	if (pd) {
+		count(CNT_SHADOW_HITS);
+	} else {
+		count(CNT_SHADOW_REBUILDS);
+		pd = spage_new(v, gpa, LEVEL_PD, rights);
+		for (uint32_t i = PDX(MONHOLE); i < NPDENTRIES; i++)
+			pd->table[i] = shadow_hole_pde(i);
+	}
+	pd->last_use = ++lru_clock;
+	pd->writes = 0;
+	return pd;
+}
+
+static void
+traced_new_cr3(struct vcpu *v)
+{
+	cur_pd = current_pd(v);
+	shadow_load_root(cur_pd->pa);
+}
+
+static void
+traced_init(struct vcpu *v)
+{
+	size_t bytes = pool_pages * sizeof(struct spage);
+	nframes = v->mem_size >> PGSHIFT;
+	size_t fbytes = nframes * sizeof(struct frame);
+	spages = shadow_mem_alloc(bytes);
+	frames = shadow_mem_alloc(fbytes);
+	if (!spages || !frames)
+		panic("shadow: no memory to keep %u shadow pages", pool_pages);
+	traced_new_cr3(v);
+}
+
+/* ---- The guest changed a traced table: propagate ---- */
+
+/* Is PT sp in use by the current address space (where it last was)? */
+static bool
+live_in_current(const struct spage *sp)
+{
+	return (cur_pd->table[sp->pdx] & ~0xFFFu) == sp->pa;
+}
+
+/* One guest entry of sp changed to g: update the shadow entry. */
+static void
+propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
+{
+	uint32_t old = sp->table[index];
+	if (sp->level == LEVEL_PD) {
+		if (index >= PDX(MONHOLE))
+			return; /* the hole is the monitor's */
+		sp->table[index] = 0;
+		if (eager && (g & PTE_P) &&
+		    !((g & PTE_PS) && (v->vcr4 & CR4_PSE))) {
+			struct spage *pt = lookup(PTE_ADDR(g), LEVEL_PT,
+						  g & (PTE_U | PTE_W));
+			if (pt)
+				sp->table[index] = pt->pa | PTE_P | PTE_W |
+						   PTE_U;
+		}
+	} else {
+		uint32_t spte = 0;
+		/* Only a table the current address space uses is filled at
+		 * once: a page that stopped being a table may hold anything
+		 * (user data, say), and setting A in it would corrupt it. */
+		if (eager && (g & PTE_P) && gpa_to_hpa(v, PTE_ADDR(g)) &&
+		    live_in_current(sp)) {
+			/* As if the CPU had used it: the guest sees A set. */
+			uint32_t *gp = gpa_map(v, sp->gpa + index * 4);
+			*gp |= PTE_A;
+			spte = make_spte(v, PTE_ADDR(g), g & sp->rights,
+					 g & PTE_D);
+			sp->eager_index = index + 1;
+			count(CNT_SHADOW_EAGER);
+		}
+		spte_set(v, sp, index, spte);
+	}
+	/* Anything taken away must leave the TLB now. */
+	if ((old & PTE_P) && (sp->table[index] != old))
+		shadow_tlb_flush();
+}
+
+/* Stop shadowing guest frame gpa at all (write flood, or a write we
+ * cannot emulate); it is shadowed again when the guest next uses it. */
+static void
+drop_frame(struct vcpu *v, gpa_t gpa)
+{
+	struct spage *sp, *next;
+	for (sp = hash[hash_of(gpa)]; sp; sp = next) {
+		next = sp->hash_next;
+		if (sp->gpa == gpa && !(sp->rights & RIGHTS_BIG) &&
+		    sp != cur_pd)
+			spage_free(v, sp);
+	}
+	shadow_tlb_flush();
+}
+
+/* Guest memory for the write emulator, with the guest's own rights. */
+static int
+wmem_access(void *ctx, uint32_t va, void *buf, size_t len, bool write)
+{
+	struct vcpu *v = ctx;
+	while (len > 0) {
+		size_t n = MIN((size_t)(PGSIZE - PGOFF(va)), len);
+		struct gwalk w = gva_walk(v, va, write, v->vcpl);
+		char *p = w.ok ? gpa_map(v, w.gpa) : NULL;
+		if (!p)
+			return -1;
+		if (write)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		buf = (char *)buf + n, va += n, len -= n;
+	}
+	return 0;
+}
+
+static int
+wmem_read(void *ctx, uint32_t va, void *buf, size_t len)
+{
+	return wmem_access(ctx, va, buf, len, false);
+}
+
+static int
+wmem_write(void *ctx, uint32_t va, const void *buf, size_t len)
+{
+	return wmem_access(ctx, va, (void *)buf, len, true);
+}
+
+/* Propagate every guest entry in [va, va+len) that lives in a traced page. */
+static void
+propagate_range(struct vcpu *v, uint32_t va, uint32_t len)
+{
+	uint32_t first = ROUNDDOWN(va, 4), last = ROUNDDOWN(va + len - 1, 4);
+	for (uint32_t e = first; e <= last; e += 4) {
+		struct gwalk w = gva_walk(v, e, false, 0);
+		if (!w.ok || !is_traced(PTE_ADDR(w.gpa)))
+			continue;
+		gpa_t frame = PTE_ADDR(w.gpa);
+		uint32_t index = PGOFF(w.gpa) / 4;
+		uint32_t g = *(uint32_t *)gpa_map(v, w.gpa & ~3u);
+		for (struct spage *sp = hash[hash_of(frame)]; sp;
+		     sp = sp->hash_next) {
+			if (sp->gpa != frame || (sp->rights & RIGHTS_BIG))
+				continue;
+			/* An entry we filled eagerly that the CPU has since
+			 * used (it set A in our copy) counts as a use. */
+			if (sp->eager_index &&
+			    (sp->table[sp->eager_index - 1] & PTE_A)) {
+				sp->writes = 0;
+				sp->eager_index = 0; /* one use, counted once */
+			}
+			propagate(v, sp, index, g);
+			/* Written again without being used: a flood?  A table
+			 * the current address space does not use (a page
+			 * recycled from an exited process, typically) gets
+			 * no second chance. */
+			bool live = sp->level == LEVEL_PD ? sp == cur_pd
+							   : live_in_current(sp);
+			uint32_t limit = live ? ADAPT_WRITES : 0;
+			if (adapt && ++sp->writes > limit && sp != cur_pd) {
+				count(CNT_SHADOW_ADAPT);
+				drop_frame(v, frame);
+				break;
+			}
+		}
+		if (e + 4 < e)
+			break;
+	}
+}
+
+/*
+ * A write to a traced page: emulate the instruction against guest
+ * memory, propagate what it changed, step past it.  A form the emulator
+ * does not know: stop tracing the page and let the guest retry.
+ */
+static void
+trace_write(struct vcpu *v, gpa_t frame)
+{
+	struct x86_insn in;
+	struct wemu_write w;
+	uint32_t gpr[X86_NGPR];
+	count(CNT_PF_TRACE);
+
+	int len = vcpu_decode_at_eip(v, &in);
+	if (len > 0) {
+		for (int r = 0; r < X86_NGPR; r++)
+			gpr[r] = *vcpu_gpr(v, r);
+		uint32_t flags = v->tf.tf_eflags;
+		struct wemu_mem mem = { v, wmem_read, wmem_write };
+		int r = wemu_execute(&in, gpr, &flags, &mem, &w);
+		if (r == WEMU_OK) {
+			for (int i = 0; i < X86_NGPR; i++)
+				*vcpu_gpr(v, i) = gpr[i];
+			v->tf.tf_eflags = flags;
+			v->tf.tf_eip += len;
+			if (w.len)
+				propagate_range(v, w.va, w.len);
+			return;
+		}
+	}
+	drop_frame(v, frame);
+}
+
+/* ---- Faults ---- */
+
+static bool
+traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
+{
+	bool write = hw_err & FEC_W;
+	struct gwalk w = gva_walk(v, va, write, v->vcpl);
+	if (!w.ok || va >= MONHOLE) {
+		count(CNT_PF_TRUE);
+		*guest_err = w.ok ? (hw_err & (FEC_W | FEC_U)) : w.pf_err;
+		return false;
+	}
+
+	/* Which shadow PT serves va: a guest PT's, or one made up for a
+	 * 4 MiB page (or for paging off, all of memory identity-mapped). */
+	bool paging = v->vcr0 & CR0_PG;
+	bool big = !paging || ((w.pde & PTE_PS) && (v->vcr4 & CR4_PSE));
+	gpa_t pt_gpa;
+	uint16_t rights;
+	if (!paging) {
+		pt_gpa = ROUNDDOWN(va, PTSIZE);
+		rights = RIGHTS_BIG | PTE_U | PTE_W;
+	} else if (big) {
+		pt_gpa = w.pde & 0xFFC00000u;
+		rights = RIGHTS_BIG | (w.pde & (PTE_U | PTE_W));
+	} else {
+		pt_gpa = PTE_ADDR(w.pde);
+		rights = w.pde & (PTE_U | PTE_W);
+	}
+	struct spage *pt = lookup(pt_gpa, LEVEL_PT, rights);
+	if (!pt)
+		pt = spage_new(v, pt_gpa, LEVEL_PT, rights);
+	pt->writes = 0;
+	pt->pdx = PDX(va);
+	cur_pd->table[PDX(va)] = pt->pa | PTE_P | PTE_W | PTE_U;
+
+	gpa_t frame = PTE_ADDR(w.gpa);
+	uint32_t grights = big ? rights : (rights & w.pte);
+	bool dirty = big ? (!paging || (w.pde & PTE_D)) : (w.pte & PTE_D);
+	spte_set(v, pt, PTX(va), make_spte(v, frame, grights, dirty));
+	shadow_tlb_invlpg(va);
+
+	if (write && (grights & PTE_W) && is_traced(frame)) {
+		trace_write(v, frame);
+		return true;
+	}
+	count(CNT_PF_HIDDEN);
+	count(CNT_SHADOW_FILLS);
+	return true;
+}
+
+/*
+ * invlpg: the guest says its entry for va changed without our seeing it
+ * (a page we stopped tracing): forget our copy.
+ */
+static void
+traced_invlpg(struct vcpu *v, gva_t va)
+{
+	if (va < MONHOLE && (cur_pd->table[PDX(va)] & PTE_P)) {
+		physaddr_t pa = PTE_ADDR(cur_pd->table[PDX(va)]);
+		for (uint32_t s = 0; s < pool_pages; s++)
+			if (spages[s].used && spages[s].pa == pa) {
+				spte_set(v, &spages[s], PTX(va), 0);
+				break;
+			}
+	}
+	shadow_tlb_invlpg(va);
+}
+
+static const struct shadow_mmu traced_mmu = {
+	.name = "traced",
+	.lab = 2,
+	.init = traced_init,
+	.new_cr3 = traced_new_cr3,
+	.invlpg = traced_invlpg,
+	.fault = traced_fault,
+};
+SHADOW_MMU(traced_mmu);
+
+/* ---- Options ---- */
+
+static int
+set_onoff(const char *key, const char *value, bool *flag)
+{
+	if (strcmp(value, "on") == 0)
+		*flag = true;
+	else if (strcmp(value, "off") == 0)
+		*flag = false;
+	else {
+		cprintf("vmm: %s=%s: say on or off\n", key, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_eager(const char *value)
+{
+	return set_onoff("eager", value, &eager);
+}
+
+static int
+set_adapt(const char *value)
+{
+	return set_onoff("adapt", value, &adapt);
+}
+
+static int
+set_pool(const char *value)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+	if (*end || n < POOL_MIN || n > 8192) {
+		cprintf("vmm: shadowpool=%s: give a number of pages, %d to "
+			"8192\n", value, POOL_MIN);
+		return -1;
+	}
+	pool_pages = n;
+	return 0;
+}
+
+static const struct vmm_option eager_option = {
+	"eager", "eager=on|off", set_eager
+};
+static const struct vmm_option adapt_option = {
+	"adapt", "adapt=on|off", set_adapt
+};
+static const struct vmm_option pool_option = {
+	"shadowpool", "shadowpool=PAGES", set_pool
+};
+VMM_OPTION(eager_option);
+VMM_OPTION(adapt_option);
+VMM_OPTION(pool_option);
