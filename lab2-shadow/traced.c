@@ -190,10 +190,15 @@ is_traced(gpa_t gpa)
 static struct spage *
 lookup(gpa_t gpa, int level, uint16_t rights)
 {
+	// LAB 2: Exercise 1.  Find the shadow page for (gpa, level, rights) in
+	// the hash table (hash[hash_of(gpa)], chained by hash_next), or NULL.
+	// BEGIN LAB 2 SOLUTION
 	for (struct spage *sp = hash[hash_of(gpa)]; sp; sp = sp->hash_next)
 		if (sp->gpa == gpa && sp->level == level && sp->rights == rights)
 			return sp;
 	return NULL;
+	// STUB: panic("lab 2: exercise 1 (cache lookup) not implemented");
+	// END LAB 2 SOLUTION
 }
 
 /* Remove every link from a shadow PD to shadow PT sp. */
@@ -331,7 +336,7 @@ spage_new(struct vcpu *v, gpa_t gpa, int level, uint16_t rights)
  * Writeable only when the guest entry is dirty (so the first write
  * faults and sets D) and the frame is not traced.
  */
-static uint32_t
+static __attribute__((unused)) uint32_t
 make_spte(struct vcpu *v, gpa_t gpa, uint32_t rights, bool dirty)
 {
 	hpa_t hpa = gpa_to_hpa(v, PTE_ADDR(gpa));
@@ -414,6 +419,11 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 						   PTE_U;
 		}
 	} else {
+		// LAB 2: Exercise 4.  A guest PTE in table sp changed to g.  With
+		// eager on, a PTE that is present now (in a table the current address
+		// space uses) gets its shadow entry at once -- set A in the guest's
+		// entry as the CPU would on use; otherwise the shadow entry goes (0).
+		// BEGIN LAB 2 SOLUTION
 		uint32_t spte = 0;
 		/* Only a table the current address space uses is filled at
 		 * once: a page that stopped being a table may hold anything
@@ -429,6 +439,8 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 			count(CNT_SHADOW_EAGER);
 		}
 		spte_set(v, sp, index, spte);
+		// STUB: panic("lab 2: exercise 4 (PTE propagation) not implemented");
+		// END LAB 2 SOLUTION
 	}
 	/* Anything taken away must leave the TLB now. */
 	if ((old & PTE_P) && (sp->table[index] != old))
@@ -450,7 +462,11 @@ drop_frame(struct vcpu *v, gpa_t gpa)
 	shadow_tlb_flush();
 }
 
-/* Guest memory for the write emulator, with the guest's own rights. */
+/*
+ * Guest memory for the write emulator, with the guest's own rights.
+ * (These helpers are marked unused: in the lab 2 handout their caller is
+ * exercise 3.)
+ */
 static int
 wmem_access(void *ctx, uint32_t va, void *buf, size_t len, bool write)
 {
@@ -470,20 +486,20 @@ wmem_access(void *ctx, uint32_t va, void *buf, size_t len, bool write)
 	return 0;
 }
 
-static int
+static __attribute__((unused)) int
 wmem_read(void *ctx, uint32_t va, void *buf, size_t len)
 {
 	return wmem_access(ctx, va, buf, len, false);
 }
 
-static int
+static __attribute__((unused)) int
 wmem_write(void *ctx, uint32_t va, const void *buf, size_t len)
 {
 	return wmem_access(ctx, va, (void *)buf, len, true);
 }
 
 /* Propagate every guest entry in [va, va+len) that lives in a traced page. */
-static void
+static __attribute__((unused)) void
 propagate_range(struct vcpu *v, uint32_t va, uint32_t len)
 {
 	uint32_t first = ROUNDDOWN(va, 4), last = ROUNDDOWN(va + len - 1, 4);
@@ -532,11 +548,17 @@ propagate_range(struct vcpu *v, uint32_t va, uint32_t len)
 static void
 trace_write(struct vcpu *v, gpa_t frame)
 {
+	count(CNT_PF_TRACE);
+
+	// LAB 2: Exercise 3.  Decode the instruction at eip, run it with
+	// wemu_execute on copies of the registers and flags (through
+	// wmem_read/wmem_write), and on success copy them back, step eip
+	// past it and propagate_range what it wrote.  Otherwise stop tracing
+	// the page (drop_frame) so the guest can retry natively.
+	// BEGIN LAB 2 SOLUTION
 	struct x86_insn in;
 	struct wemu_write w;
 	uint32_t gpr[X86_NGPR];
-	count(CNT_PF_TRACE);
-
 	int len = vcpu_decode_at_eip(v, &in);
 	if (len > 0) {
 		for (int r = 0; r < X86_NGPR; r++)
@@ -555,6 +577,8 @@ trace_write(struct vcpu *v, gpa_t frame)
 		}
 	}
 	drop_frame(v, frame);
+	// STUB: panic("lab 2: exercise 3 (trace emulation) not implemented");
+	// END LAB 2 SOLUTION
 }
 
 /* ---- Faults ---- */
@@ -570,6 +594,13 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 		return false;
 	}
 
+	bool trace_hit = false;
+	// LAB 2: Exercise 2.  The hidden fault: find or make (spage_new) the
+	// shadow PT for (pt_gpa, rights), link it into cur_pd at PDX(va)
+	// (remember where: pt->pdx; a use: pt->writes = 0), then set the
+	// shadow PTE (spte_set, make_spte with the folded rights and the
+	// guest's D bit) and flush va.
+	// BEGIN LAB 2 SOLUTION
 	/* Which shadow PT serves va: a guest PT's, or one made up for a
 	 * 4 MiB page (or for paging off, all of memory identity-mapped). */
 	bool paging = v->vcr0 & CR0_PG;
@@ -598,9 +629,12 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	bool dirty = big ? (!paging || (w.pde & PTE_D)) : (w.pte & PTE_D);
 	spte_set(v, pt, PTX(va), make_spte(v, frame, grights, dirty));
 	shadow_tlb_invlpg(va);
+	trace_hit = write && (grights & PTE_W) && is_traced(frame);
+	// STUB: panic("lab 2: exercise 2 (hidden fault fill) not implemented");
+	// END LAB 2 SOLUTION
 
-	if (write && (grights & PTE_W) && is_traced(frame)) {
-		trace_write(v, frame);
+	if (trace_hit) {
+		trace_write(v, PTE_ADDR(w.gpa));
 		return true;
 	}
 	count(CNT_PF_HIDDEN);
