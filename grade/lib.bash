@@ -19,6 +19,11 @@
 #	fidelity_check NAME MODE LINE [KEY...]
 #	    Boot LINE natively and in MODE and compare the output line by
 #	    line; exactly the lines named by the KEYs must differ.
+#	fidelity_check_with NAME MODE VMM_ARGS LINE [KEY...]
+#	    The same with monitor options for the run in MODE.
+#	vmm_counter NAME
+#	    The value of the monitor's counter NAME in the last boot (its
+#	    "vmm: counter NAME VALUE" line); fails the test if there is none.
 #	boot_start NAME [options] [--gdb PORT], boot_wait NAME [--until ERE],
 #	boot_stop NAME, free_tcp_port, wait_for_listen PORT NAME
 #	    The same in the background, for runs that something else (gdb)
@@ -505,11 +510,23 @@ fidelity_compare() {
 fidelity_check() {
 	local name=$1 mode=$2 append=$3
 	shift 3
+	fidelity_check_with "$name" "$mode" "" "$append" "$@"
+}
+
+# fidelity_check_with NAME MODE VMM_ARGS LINE [KEY...]: the same, with
+# monitor options (e.g. 'shadow=rebuild') for the run in MODE.
+fidelity_check_with() {
+	local name=$1 mode=$2 vmm_args=$3 append=$4
+	shift 4
 	local second=$name-$mode
 	[[ $mode != native ]] || second=$name-native2
 	boot "$name-native" --mode native --append "$append"
 	local ref=$BOOT_LOG ref_status=$BOOT_STATUS
-	boot "$second" --mode "$mode" --append "$append"
+	if [[ -n $vmm_args ]]; then
+		boot "$second" --mode "$mode" --vmm-args "$vmm_args" --append "$append"
+	else
+		boot "$second" --mode "$mode" --append "$append"
+	fi
 	# A run that ends in the guest's own panic (120) can be compared too;
 	# a run that never powered off cannot.
 	local st
@@ -527,4 +544,17 @@ fidelity_check() {
 		GRADE_TAIL=0 grade_fail \
 			"fidelity, native vs $label: the outputs do not agree as required" \
 			"$detail"
+}
+
+# vmm_counter NAME: print the value of counter NAME from the last boot's
+# "vmm: counter NAME VALUE" lines (the monitor prints them at power-off).
+vmm_counter() {
+	local v
+	v=$(awk -v n="$1" '$1 == "vmm:" && $2 == "counter" && $3 == n { print $4 }' \
+		"$BOOT_LOG" | tail -n 1)
+	[[ -n $v ]] || {
+		grade_fail "the monitor printed no counter '$1'"
+		return 1
+	}
+	echo "$v"
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# Lab 2: shadow page tables kept coherent by traces (shadow=traced, the
+# default once lab 2 exists).  Output must stay identical to native under
+# every policy, and the monitor's counters must show the mechanism at
+# work, not just a right answer (Adams & Agesen §2.2-2.4, §7.2).
+#
+# Points are on "# points: N" lines; "# bats test_tags=handout-pass"
+# marks a test that exercises no lab 2 code.
+
+load lib
+GRADE_MODE=te
+
+# points: 3
+@test "traced: forkwait 1000 runs as natively" {
+	fidelity_check_with forkwait te shadow=traced 'init=forkwait 1000'
+}
+
+# points: 3
+@test "traced: memstress keeps every page intact, as natively" {
+	fidelity_check_with memstress te shadow=traced init=memstress
+	expect_line 'memstress: OK, 0 corruptions'
+}
+
+# points: 2
+@test "traced: every nanobenchmark runs as natively" {
+	fidelity_check_with bench te shadow=traced bench=all
+}
+
+# points: 3
+@test "traced: many short-lived sparse address spaces run as natively" {
+	fidelity_check_with sparse te shadow=traced init=sparse
+	expect_line 'sparse: OK'
+}
+
+# points: 2
+@test "traced: a PTE made present without a flush is usable at once" {
+	fidelity_check_with noflush te shadow=traced test=ptenoflush
+	expect_match '^ptenoflush: 64 pages made present without a flush, 64 read back'
+	fidelity_check_with noflush-lazy te 'shadow=traced eager=off' test=ptenoflush
+}
+
+# points: 3
+@test "traced: switching back to known address spaces rebuilds far less" {
+	boot preempt-rebuild --vmm-args shadow=rebuild --append init=preempt
+	expect_line 'preempt: both done'
+	local rebuild traced hits
+	rebuild=$(vmm_counter shadow.rebuilds) || return
+	boot preempt-traced --vmm-args shadow=traced --append init=preempt
+	expect_line 'preempt: both done'
+	traced=$(vmm_counter shadow.rebuilds) || return
+	hits=$(vmm_counter shadow.hits) || return
+	((traced * 4 <= rebuild)) ||
+		grade_fail "shadow.rebuilds: traced $traced, rebuild $rebuild: the cache should need at most a quarter"
+	((hits > 0)) || grade_fail "shadow.hits is 0: no cr3 load found its shadow in the cache"
+}
+
+# points: 3
+@test "traced: eager NP->P propagation saves the hidden fault of each np2p" {
+	boot np2p-eager --vmm-args 'shadow=traced eager=on' --append bench=np2p
+	local eager_fills hidden_on hidden_off
+	eager_fills=$(vmm_counter shadow.eager) || return
+	hidden_on=$(vmm_counter pf.hidden) || return
+	boot np2p-lazy --vmm-args 'shadow=traced eager=off' --append bench=np2p
+	hidden_off=$(vmm_counter pf.hidden) || return
+	((eager_fills >= 1024)) ||
+		grade_fail "only $eager_fills eager fills for at least 1024 NP->P writes"
+	# Off: one hidden fault per NP->P (the first use); on: none.
+	((hidden_off - hidden_on >= eager_fills * 9 / 10)) ||
+		grade_fail "hidden faults: $hidden_on with eager on, $hidden_off off, for $eager_fills NP->P writes: expected about one more per write with it off"
+	((hidden_on * 4 < eager_fills)) ||
+		grade_fail "with eager on, $hidden_on hidden faults for $eager_fills NP->P writes: they should be rare"
+}
+
+# points: 2
+@test "traced: PTE writes are traced, ordinary data writes are not" {
+	boot touch1 --vmm-args shadow=traced --append 'init=pagetouch 64 1'
+	expect_line 'pagetouch: 64 pages, 1 rounds: OK'
+	local once many
+	once=$(vmm_counter pf.trace) || return
+	boot touch20 --vmm-args shadow=traced --append 'init=pagetouch 64 20'
+	expect_line 'pagetouch: 64 pages, 20 rounds: OK'
+	many=$(vmm_counter pf.trace) || return
+	((once > 0)) || grade_fail "no trace fault at all, though pagetouch maps 64 pages"
+	# 19 more rounds of 64 pages x 8 writes: not one more trace fault each.
+	((many - once < 64)) ||
+		grade_fail "trace faults grew from $once to $many with 19 more rounds of data writes"
+}
+
+# points: 3
+@test "traced: a small shadow pool evicts, and every output stays native" {
+	fidelity_check_with sparse-small te 'shadow=traced shadowpool=16' init=sparse
+	local evictions
+	evictions=$(vmm_counter shadow.evictions) || return
+	((evictions > 0)) || grade_fail "shadowpool=16 but nothing was evicted"
+	fidelity_check_with forkwait-small te 'shadow=traced shadowpool=16' 'init=forkwait 300'
+	fidelity_check_with memstress-small te 'shadow=traced shadowpool=16' init=memstress
+}
+
+# points: 2
+@test "traced: without adaptivity (adapt=off) output stays native" {
+	fidelity_check_with memstress-noadapt te 'shadow=traced adapt=off' init=memstress
+	local adapt
+	adapt=$(vmm_counter shadow.adapt) || return
+	((adapt == 0)) || grade_fail "adapt=off, yet shadow.adapt is $adapt"
+}
+
+# points: 1
+# bats test_tags=handout-pass
+@test "traced: lab 1's shadow=rebuild still works" {
+	fidelity_check_with forkwait-rebuild te shadow=rebuild 'init=forkwait 300'
+}
+
+# points: 1
+# bats test_tags=handout-pass
+@test "traced: a bad policy value is one clear error" {
+	boot badeager --vmm-args eager=maybe --append init=hello
+	expect_line 'vmm: eager=maybe: say on or off'
+	expect_status 123
+}
