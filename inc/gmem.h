@@ -43,6 +43,13 @@ struct gwalk {
 struct gwalk gva_walk(struct vcpu *v, gva_t gva, bool write, int cpl);
 
 /*
+ * Copy to/from guest-virtual memory with the rights of privilege cpl
+ * (0 or 3).  Returns 0, or -1 with *fault describing the page at fault.
+ */
+int gva_access(struct vcpu *v, gva_t gva, void *buf, size_t len, bool write,
+	       int cpl, struct gwalk *fault);
+
+/*
  * Copy to/from guest-virtual memory at the guest kernel's privilege.
  * Return 0, or -1 with *fault (if non-NULL) describing the first page
  * that would fault.

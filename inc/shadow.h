@@ -62,6 +62,15 @@ extern const struct shadow_mmu *shadow_mmu;
 /* Pick by name (NULL: the default); -1 if there is no such one. */
 int shadow_select(const char *name);
 
+struct gwalk;
+/*
+ * Walk the guest's tables for a fault at va.  true: the guest forbids
+ * the access (a true fault, counted; *guest_err is its error code).
+ * false: allowed, and *w holds the walk.
+ */
+bool shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err,
+		       struct gwalk *w, uint32_t *guest_err);
+
 static inline void
 shadow_init(struct vcpu *v)
 {

@@ -79,15 +79,18 @@ gva_walk(struct vcpu *v, gva_t gva, bool write, int cpl)
 	return w;
 }
 
-/* Copy between guest-virtual memory and buf, page by page. */
-static int
-gva_copy(struct vcpu *v, gva_t gva, void *buf, size_t len, bool write,
-	 struct gwalk *fault)
+/*
+ * Copy between guest-virtual memory and buf, page by page, with the
+ * rights of privilege cpl.
+ */
+int
+gva_access(struct vcpu *v, gva_t gva, void *buf, size_t len, bool write,
+	   int cpl, struct gwalk *fault)
 {
 	char *b = buf;
 	while (len > 0) {
 		size_t n = MIN((size_t)(PGSIZE - PGOFF(gva)), len);
-		struct gwalk w = gva_walk(v, gva, write, 0);
+		struct gwalk w = gva_walk(v, gva, write, cpl);
 		void *p = w.ok ? gpa_map(v, w.gpa) : NULL;
 		if (!p) {
 			if (fault)
@@ -106,12 +109,12 @@ gva_copy(struct vcpu *v, gva_t gva, void *buf, size_t len, bool write,
 int
 gva_read(struct vcpu *v, gva_t gva, void *buf, size_t len, struct gwalk *fault)
 {
-	return gva_copy(v, gva, buf, len, false, fault);
+	return gva_access(v, gva, buf, len, false, 0, fault);
 }
 
 int
 gva_write(struct vcpu *v, gva_t gva, const void *buf, size_t len,
 	  struct gwalk *fault)
 {
-	return gva_copy(v, gva, (void *)buf, len, true, fault);
+	return gva_access(v, gva, (void *)buf, len, true, 0, fault);
 }

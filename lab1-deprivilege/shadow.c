@@ -104,20 +104,15 @@ shadow_pte(struct vcpu *v, gva_t va)
 static bool
 rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 {
-	// LAB 1: Exercise 6.  Walk the guest's tables (gva_walk) for this
-	// access.  If they forbid it, it is a true fault: set *guest_err and
-	// return false.  Otherwise fill the shadow PTE (shadow_pte) with the
-	// host-physical page and the guest's rights -- writeable only once
-	// the guest's PTE is dirty -- and return true.
-	// BEGIN LAB 1 SOLUTION
-	bool write = hw_err & FEC_W;
-	struct gwalk w = gva_walk(v, va, write, v->vcpl);
-
-	if (!w.ok || va >= MONHOLE) {
-		count(CNT_PF_TRUE);
-		*guest_err = w.ok ? (hw_err & (FEC_W | FEC_U)) : w.pf_err;
+	struct gwalk w;
+	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
-	}
+
+	// LAB 1: Exercise 6.  The guest's tables allow this access (w is
+	// their walk): a hidden fault.  Fill the shadow PTE (shadow_pte)
+	// with the host-physical page and the guest's rights -- writeable
+	// only once the guest's PTE is dirty -- and return true.
+	// BEGIN LAB 1 SOLUTION
 	hpa_t hpa = gpa_to_hpa(v, ROUNDDOWN(w.gpa, PGSIZE));
 	if (!hpa)
 		vcpu_fail(v, "guest maps va %08x to physical %08x, outside "

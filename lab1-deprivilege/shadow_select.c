@@ -2,7 +2,11 @@
  * Choosing the shadow MMU: every lab registers its own (SHADOW_MMU), and
  * the shadow= option picks one by name; without it, the highest lab's.
  */
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/memlayout.h>
 #include <inc/shadow.h>
+#include <inc/vcpu.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
 
@@ -22,6 +26,24 @@ shadow_select(const char *name)
 		return -1;
 	shadow_mmu = best;
 	return 0;
+}
+
+/*
+ * The first question of every shadow page fault: do the guest's own
+ * tables allow this access?  If not it is a true fault: counted, with
+ * the error code the guest must see in *guest_err.  Accesses to the hole
+ * are always true faults -- the guest never maps it.
+ */
+bool
+shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err, struct gwalk *w,
+		  uint32_t *guest_err)
+{
+	*w = gva_walk(v, va, hw_err & FEC_W, v->vcpl);
+	if (w->ok && va < MONHOLE)
+		return false;
+	count(CNT_PF_TRUE);
+	*guest_err = w->ok ? (hw_err & (FEC_W | FEC_U)) : w->pf_err;
+	return true;
 }
 
 static int

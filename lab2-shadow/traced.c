@@ -467,35 +467,18 @@ drop_frame(struct vcpu *v, gpa_t gpa)
  * (These helpers are marked unused: in the lab 2 handout their caller is
  * exercise 3.)
  */
-static int
-wmem_access(void *ctx, uint32_t va, void *buf, size_t len, bool write)
-{
-	struct vcpu *v = ctx;
-	while (len > 0) {
-		size_t n = MIN((size_t)(PGSIZE - PGOFF(va)), len);
-		struct gwalk w = gva_walk(v, va, write, v->vcpl);
-		char *p = w.ok ? gpa_map(v, w.gpa) : NULL;
-		if (!p)
-			return -1;
-		if (write)
-			memcpy(p, buf, n);
-		else
-			memcpy(buf, p, n);
-		buf = (char *)buf + n, va += n, len -= n;
-	}
-	return 0;
-}
-
 static __attribute__((unused)) int
 wmem_read(void *ctx, uint32_t va, void *buf, size_t len)
 {
-	return wmem_access(ctx, va, buf, len, false);
+	struct vcpu *v = ctx;
+	return gva_access(v, va, buf, len, false, v->vcpl, NULL);
 }
 
 static __attribute__((unused)) int
 wmem_write(void *ctx, uint32_t va, const void *buf, size_t len)
 {
-	return wmem_access(ctx, va, (void *)buf, len, true);
+	struct vcpu *v = ctx;
+	return gva_access(v, va, (void *)buf, len, true, v->vcpl, NULL);
 }
 
 /* Propagate every guest entry in [va, va+len) that lives in a traced page. */
@@ -586,13 +569,9 @@ trace_write(struct vcpu *v, gpa_t frame)
 static bool
 traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 {
-	bool write = hw_err & FEC_W;
-	struct gwalk w = gva_walk(v, va, write, v->vcpl);
-	if (!w.ok || va >= MONHOLE) {
-		count(CNT_PF_TRUE);
-		*guest_err = w.ok ? (hw_err & (FEC_W | FEC_U)) : w.pf_err;
+	struct gwalk w;
+	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
-	}
 
 	bool trace_hit = false;
 	// LAB 2: Exercise 2.  The hidden fault: find or make (spage_new) the
@@ -629,7 +608,7 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	bool dirty = big ? (!paging || (w.pde & PTE_D)) : (w.pte & PTE_D);
 	spte_set(v, pt, PTX(va), make_spte(v, frame, grights, dirty));
 	shadow_tlb_invlpg(va);
-	trace_hit = write && (grights & PTE_W) && is_traced(frame);
+	trace_hit = (hw_err & FEC_W) && (grights & PTE_W) && is_traced(frame);
 	// STUB: panic("lab 2: exercise 2 (hidden fault fill) not implemented");
 	// END LAB 2 SOLUTION
 
