@@ -389,6 +389,11 @@ traced_init(struct vcpu *v)
 	frames = shadow_mem_alloc(fbytes);
 	if (!spages || !frames)
 		panic("shadow: no memory to keep %u shadow pages", pool_pages);
+	/* A fresh start (the unit tests build many machines). */
+	memset(hash, 0, sizeof(hash));
+	nspages_used = 0;
+	lru_clock = 0;
+	cur_pd = NULL;
 	traced_new_cr3(v);
 }
 
