@@ -554,13 +554,16 @@ trace_write(struct vcpu *v, gpa_t frame)
 		uint32_t flags = v->tf.tf_eflags;
 		struct wemu_mem mem = { v, wmem_read, wmem_write };
 		int r = wemu_execute(&in, gpr, &flags, &mem, &w);
-		if (r == WEMU_OK) {
+		if (r == WEMU_OK || (r == WEMU_FAULT && w.len)) {
 			for (int i = 0; i < X86_NGPR; i++)
 				*vcpu_gpr(v, i) = gpr[i];
 			v->tf.tf_eflags = flags;
-			v->tf.tf_eip += len;
 			if (w.len)
 				propagate_range(v, w.va, w.len);
+			/* A rep that faulted part way stays at eip, as on the
+			 * CPU: the retry resumes it and meets the fault. */
+			if (r == WEMU_OK)
+				v->tf.tf_eip += len;
 			return;
 		}
 	}
