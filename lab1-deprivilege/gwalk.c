@@ -87,6 +87,17 @@ int
 gva_access(struct vcpu *v, gva_t gva, void *buf, size_t len, bool write,
 	   int cpl, struct gwalk *fault)
 {
+	/* A write that would fault part way must change nothing, as on the
+	 * CPU: check every page it touches first. */
+	for (gva_t g = gva; write && len > 0 && g - gva < len;
+	     g = ROUNDDOWN(g, PGSIZE) + PGSIZE) {
+		struct gwalk w = gva_walk(v, g, true, cpl);
+		if (!w.ok || !gpa_map(v, w.gpa)) {
+			if (fault)
+				*fault = w;
+			return -1;
+		}
+	}
 	char *b = buf;
 	while (len > 0) {
 		size_t n = MIN((size_t)(PGSIZE - PGOFF(gva)), len);

@@ -46,6 +46,8 @@ enum { LEVEL_PT = 1, LEVEL_PD = 2 };
 
 /* A PT synthesized from a 4 MiB guest PDE (or for paging off): untraced. */
 #define RIGHTS_BIG 0x1000
+/* A directory shadowed with 4 MiB pages on (cr4.PSE): a key of its own. */
+#define RIGHTS_PSE 0x2000
 
 struct spage {
 	bool used;
@@ -355,7 +357,9 @@ current_pd(struct vcpu *v)
 {
 	bool paging = v->vcr0 & CR0_PG;
 	gpa_t gpa = paging ? PTE_ADDR(v->vcr3) : 0;
-	uint16_t rights = paging ? 0 : RIGHTS_BIG;
+	uint16_t rights = !paging		 ? RIGHTS_BIG
+			  : (v->vcr4 & CR4_PSE) ? RIGHTS_PSE
+						 : 0;
 	if (paging && gpa >= v->mem_size)
 		vcpu_fail(v, "guest cr3 %08x is outside its memory", v->vcr3);
 	struct spage *pd = lookup(gpa, LEVEL_PD, rights);
@@ -415,13 +419,19 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 		if (index >= PDX(MONHOLE))
 			return; /* the hole is the monitor's */
 		sp->table[index] = 0;
-		if (eager && (g & PTE_P) &&
+		/* Relink at once only in the directory in use: there the CPU
+		 * would use the entry, so the guest's A bit is set too. */
+		if (eager && sp == cur_pd && (g & PTE_P) &&
 		    !((g & PTE_PS) && (v->vcr4 & CR4_PSE))) {
 			struct spage *pt = lookup(PTE_ADDR(g), LEVEL_PT,
 						  g & (PTE_U | PTE_W));
-			if (pt)
+			if (pt) {
+				*(uint32_t *)gpa_map(v, sp->gpa + index * 4) |=
+					PTE_A;
 				sp->table[index] = pt->pa | PTE_P | PTE_W |
 						   PTE_U;
+				pt->pdx = index;
+			}
 		}
 	} else {
 		// LAB 2: Exercise 4.  A guest PTE in table sp changed to g.  With
@@ -567,6 +577,10 @@ trace_write(struct vcpu *v, gpa_t frame)
 			return;
 		}
 	}
+	/* The directory in use cannot be dropped: stop rather than spin. */
+	if (cur_pd->gpa == frame && !(cur_pd->rights & RIGHTS_BIG))
+		vcpu_fail(v, "a write to the page directory in use at eip %08x "
+			     "is not one the trace emulator knows", v->tf.tf_eip);
 	drop_frame(v, frame);
 	// STUB: panic("lab 2: exercise 3 (trace emulation) not implemented");
 	// END LAB 2 SOLUTION

@@ -1,0 +1,22 @@
+# lab2-shadow: the traced shadow MMU's host unit test, on a simulated
+# machine (traced_test_support.c: guest memory, a shadow page pool, a
+# TLB) under simulated guest page tables.
+#
+# traced.c is built as the monitor builds it, with the code it reaches:
+# the write emulator, the lab 1 decoder, guest-table walk and true-fault
+# check (shadow_select.c).  The libc's memset/strcmp/strtol stand in for
+# lib/'s; the support file provides cprintf, _panic and vcpu_fail.
+TRACED_TEST_SRCS := lab2-shadow/traced.c lab2-shadow/wemu.c \
+	lab2-shadow/traced_test.c lab2-shadow/traced_test_support.c \
+	lab1-deprivilege/gwalk.c lab1-deprivilege/decode.c \
+	lab1-deprivilege/shadow_select.c
+TRACED_TEST_HDRS := inc/shadow.h inc/gmem.h inc/vcpu.h inc/counters.h \
+	inc/registry.h inc/mmu.h inc/x86decode.h lab2-shadow/wemu.h \
+	lab1-deprivilege/vmm.h
+
+$(OBJDIR)/host/lab2-shadow/traced_test: $(TRACED_TEST_SRCS) $(TRACED_TEST_HDRS)
+	@mkdir -p $(@D)
+	@echo "+ hostcc $@"
+	$(V)$(HOSTCC) $(HOST_CFLAGS) -o $@ $(TRACED_TEST_SRCS) -lcunit
+
+UNIT_TESTS += $(OBJDIR)/host/lab2-shadow/traced_test
