@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <lib/test_table.h>
 
 #include <inc/counters.h>
 #include <inc/trap.h>
@@ -984,11 +985,7 @@ test_uart_overrun(void)
 
 /* ================= the run ================= */
 
-static const struct {
-	const char *suite;
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct test_case tests[] = {
 	{ "bus", "unknown ports", test_unknown_ports },
 	{ "bus", "wide accesses split", test_wide_access_split },
 	{ "bus", "overlapping registrations", test_register_overlap },
@@ -1018,26 +1015,6 @@ static const struct {
 int
 main(void)
 {
-	CU_pSuite s = NULL;
-	const char *cur = NULL;
-	unsigned fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (cur == NULL || strcmp(cur, tests[i].suite) != 0) {
-			cur = tests[i].suite;
-			s = CU_add_suite(cur, NULL, NULL);
-		}
-		if (s == NULL || !CU_add_test(s, tests[i].name, tests[i].fn)) {
-			fprintf(stderr, "vdev_test: %s\n", CU_get_error_msg());
-			CU_cleanup_registry();
-			return 1;
-		}
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return test_table_run("vdev_test", tests, sizeof(tests) / sizeof(tests[0]),
+			      NULL);
 }

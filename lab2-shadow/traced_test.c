@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <lib/test_table.h>
 
 #include <inc/counters.h>
 #include <inc/gmem.h>
@@ -1744,10 +1745,7 @@ test_options(void)
 
 /* ---- main ---- */
 
-static const struct {
-	const char *suite, *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct test_case tests[] = {
 	{ "fill", "translation and rights folding", test_fill_rights },
 	{ "fill", "accessed and dirty bits", test_fill_accessed_dirty },
 	{ "fill", "accesses the guest forbids", test_fill_forbidden },
@@ -1796,26 +1794,6 @@ run_current(void)
 int
 main(void)
 {
-	CU_pSuite s = NULL;
-	const char *cur = NULL;
-	unsigned fails;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (cur == NULL || strcmp(cur, tests[i].suite) != 0) {
-			cur = tests[i].suite;
-			s = CU_add_suite(cur, NULL, NULL);
-		}
-		if (s == NULL || !CU_add_test(s, tests[i].name, run_current)) {
-			fprintf(stderr, "traced_test: %s\n", CU_get_error_msg());
-			CU_cleanup_registry();
-			return 1;
-		}
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return test_table_run("traced_test", tests, sizeof(tests) / sizeof(tests[0]),
+			      run_current);
 }

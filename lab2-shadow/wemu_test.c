@@ -38,6 +38,7 @@
 #include <sys/mman.h>
 
 #include <CUnit/Basic.h>
+#include <lib/test_table.h>
 
 #include <inc/mmu.h>
 #include <inc/x86decode.h>
@@ -1433,11 +1434,7 @@ test_unsupported_wrap(void)
 
 /* ---- Runner ---- */
 
-static const struct {
-	const char *suite;
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct test_case tests[] = {
 	{ "native", "ALU r/m,r and r/m,imm", test_native_alu },
 	{ "native", "mov inc dec not neg xchg cmpxchg xadd bt*",
 	  test_native_other },
@@ -1461,10 +1458,6 @@ static const struct {
 int
 main(void)
 {
-	CU_pSuite s = NULL;
-	const char *cur = NULL;
-	unsigned fails;
-
 	guest_block = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	code_page = mmap(NULL, PGSIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
@@ -1473,23 +1466,6 @@ main(void)
 		perror("wemu_test: mmap");
 		return 1;
 	}
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (cur == NULL || strcmp(cur, tests[i].suite) != 0) {
-			cur = tests[i].suite;
-			s = CU_add_suite(cur, NULL, NULL);
-		}
-		if (s == NULL || !CU_add_test(s, tests[i].name, tests[i].fn)) {
-			fprintf(stderr, "wemu_test: %s\n", CU_get_error_msg());
-			CU_cleanup_registry();
-			return 1;
-		}
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
+	return test_table_run("wemu_test", tests, sizeof(tests) / sizeof(tests[0]),
+			      NULL);
 }
