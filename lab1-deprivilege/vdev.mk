@@ -6,7 +6,7 @@
 
 VDEV_SRCS := lab1-deprivilege/vdev.c lab1-deprivilege/vdev_pic.c \
 	lab1-deprivilege/vdev_pit.c lab1-deprivilege/vdev_uart.c
-VDEV_HDRS := inc/vdev.h inc/counters.h inc/assert.h inc/string.h \
+VDEV_HDRS := lib/test_table.h inc/vdev.h inc/counters.h inc/assert.h inc/string.h \
 	inc/types.h
 
 VMM_OBJS += $(patsubst %.c,$(OBJDIR)/vmm-objs/%.o,$(VDEV_SRCS))

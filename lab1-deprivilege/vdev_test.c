@@ -110,21 +110,9 @@ extern char vdev_test_panic_msg[];
 
 /* ---- Checks that say what they saw ---- */
 
-/* A CUnit assertion with a printf-formatted message. */
-static bool
-check_at(bool ok, int line, const char *func, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
+#define check_at(ok, line, func, ...)                                          \
+	test_check_at(ok, __FILE__, line, func, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* CUnit copies the message into its failure record. */
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__,
-				func, CU_FALSE);
-	return ok;
-}
 
 /* got == want, both shown in hex on failure. */
 static bool

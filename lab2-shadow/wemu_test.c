@@ -57,20 +57,9 @@
 
 /* ---- Checks that say what they saw ---- */
 
-/* A CUnit assertion with a printf-formatted message. */
-static bool
-check_at(bool ok, int line, const char *func, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
+#define check_at(ok, line, func, ...)                                          \
+	test_check_at(ok, __FILE__, line, func, __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, __FILE__,
-				func, CU_FALSE);
-	return ok;
-}
 #define CHECK(cond, ...) check_at(!!(cond), __LINE__, __func__, __VA_ARGS__)
 
 /* got == want, both shown in hex on failure; each evaluated once. */

@@ -7,8 +7,29 @@
 #define VMMLAB_LIB_TEST_TABLE_H
 
 #include <CUnit/Basic.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+/*
+ * A CUnit assertion whose message is printf-formatted, so a failure says
+ * what it saw (CUnit copies the message into its failure record).
+ */
+static inline bool __attribute__((format(printf, 5, 6)))
+test_check_at(bool ok, const char *file, int line, const char *func,
+	      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, msg, file, func,
+				CU_FALSE);
+	return ok;
+}
 
 struct test_case {
 	const char *suite;
