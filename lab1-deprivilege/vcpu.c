@@ -1,10 +1,6 @@
-/* The vcpu's register views and the guest's clean stop. */
-#include <inc/counters.h>
-#include <inc/stdio.h>
+/* The vcpu's register views (pure: the host unit tests link it too). */
 #include <inc/vcpu.h>
 #include <inc/x86decode.h>
-#include <kern/kern.h>
-#include <lab1-deprivilege/vmm.h>
 
 uint32_t *
 vcpu_gpr(struct vcpu *v, int reg)
@@ -34,20 +30,4 @@ vcpu_set_eflags(struct vcpu *v, uint32_t eflags)
 	v->vflags = eflags & (FL_IF | FL_IOPL_MASK);
 	v->tf.tf_eflags = (eflags & ~(FL_IOPL_MASK | FL_VM | FL_NT)) | FL_IF |
 			  FL_RESERVED1;
-}
-
-void
-vcpu_fail(struct vcpu *v, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	cprintf("vmm: ");
-	vcprintf(fmt, ap);
-	cprintf("\n");
-	va_end(ap);
-	cprintf("vmm: stopping the guest (eip %08x, cs %04x, %s mode)\n",
-		v->tf.tf_eip, v->tf.tf_cs, v->vcpl ? "user" : "kernel");
-	v->stopped = true;
-	counters_print();
-	poweroff(EXIT_VMM_GUEST_FAILED);
 }

@@ -9,7 +9,7 @@
 TRACED_TEST_SRCS := lab2-shadow/traced.c lab2-shadow/wemu.c \
 	lab2-shadow/traced_test.c lab2-shadow/traced_test_support.c \
 	lab1-deprivilege/gwalk.c lab1-deprivilege/decode.c \
-	lab1-deprivilege/shadow_select.c
+	lab1-deprivilege/shadow_select.c lab1-deprivilege/vcpu.c
 TRACED_TEST_HDRS := lib/test_table.h inc/shadow.h inc/gmem.h inc/vcpu.h inc/counters.h \
 	inc/registry.h inc/mmu.h inc/x86decode.h lab2-shadow/wemu.h \
 	lab1-deprivilege/vmm.h

@@ -13,8 +13,7 @@
  *                  shadow_tlb_flush, shadow_tlb_invlpg and
  *                  shadow_load_root empty, as on the real CPU; the test's
  *                  CPU model (cpu_access) fills it
- *   vcpu, decoder  vcpu_gpr as lab1-deprivilege/vcpu.c has it,
- *                  vcpu_decode_at_eip as lab1-deprivilege/emulate.c has
+ *   decoder        vcpu_decode_at_eip as lab1-deprivilege/emulate.c has
  *                  it (both of those files pull in the whole monitor)
  *   monitor        the counter table, cprintf into machine_console,
  *                  panic and vcpu_fail ending the scenario
@@ -249,21 +248,6 @@ shadow_hole_pde(uint32_t pdx)
 
 /* ---- The vcpu and the decoder ---- */
 
-uint32_t *
-vcpu_gpr(struct vcpu *v, int reg)
-{
-	struct pushregs *r = &v->tf.tf_regs;
-	switch (reg) {
-	case X86_EAX: return &r->reg_eax;
-	case X86_ECX: return &r->reg_ecx;
-	case X86_EDX: return &r->reg_edx;
-	case X86_EBX: return &r->reg_ebx;
-	case X86_ESP: return &v->tf.tf_esp;
-	case X86_EBP: return &r->reg_ebp;
-	case X86_ESI: return &r->reg_esi;
-	default: return &r->reg_edi;
-	}
-}
 
 /* As emulate.c: what is readable of 15 bytes at eip, then x86_decode. */
 int
