@@ -50,7 +50,8 @@ count(enum vmm_counter c)
 }
 
 /* Per-opcode and per-port detail, printed only when non-zero. */
-void count_opcode(uint16_t opcode);
+struct x86_insn;
+void count_insn(const struct x86_insn *in);
 void count_port(uint16_t port, bool in);
 void counters_print(void);
 

@@ -40,6 +40,9 @@
 #define PTE_FLAGS 0xFFF
 
 #define PTE_ADDR(pte) ((physaddr_t)(pte) & ~0xFFFu)
+/* The 4 MiB frame of a PDE with PTE_PS (and CR4.PSE), and an offset in it. */
+#define PDE_BIG_ADDR(pde) ((physaddr_t)(pde) & ~(PTSIZE - 1))
+#define BIG_OFF(va) ((uint32_t)(va) & (PTSIZE - 1))
 
 /* Control register bits (SDM 2.5). */
 #define CR0_PE 0x00000001 /* protection enable */

@@ -8,14 +8,16 @@
 #ifndef VMMLAB_INC_SHADOW_H
 #define VMMLAB_INC_SHADOW_H
 
+#include <inc/engine.h>
 #include <inc/types.h>
-
-struct vcpu;
+#include <inc/vcpu.h>
 
 /*
  * A shadow MMU.  Each lab that has one registers it (SHADOW_MMU); the
- * monitor uses the one named by its shadow= option, by default the one
- * of the highest lab in the tree.
+ * monitor gives each vcpu the one named by its shadow= option, by
+ * default the one of the highest lab in the tree (v->mmu).  It reaches
+ * the TLB and the root only through v->mmu_hw, which the engine chooses
+ * (inc/engine.h: the real CPU's for te and bt, the VMCB's for vt).
  */
 struct shadow_mmu {
 	const char *name; /* shadow=NAME: "rebuild" (lab 1), "traced" (lab 2) */
@@ -34,6 +36,12 @@ struct shadow_mmu {
 	 */
 	bool (*fault)(struct vcpu *v, gva_t va, uint32_t hw_err,
 		      uint32_t *guest_err);
+	/*
+	 * Guest frame gpa has just become traced (inc/trace.h): take write
+	 * permission away from every shadow entry that maps it.  NULL: this
+	 * MMU does not support traces (trace_add refuses).
+	 */
+	void (*protect)(struct vcpu *v, gpa_t gpa);
 };
 
 #include <inc/registry.h>
@@ -41,26 +49,25 @@ struct shadow_mmu {
 REGISTRY_DECLARE(vmm_shadows, struct shadow_mmu);
 
 /*
- * What a shadow MMU needs from the machine: pages for its tables and
- * control of the TLB and of the root the CPU walks.  The monitor provides
- * them (lab1-deprivilege/shadow_hw.c: real instructions for the te engine;
- * a later engine may route them elsewhere) and the unit tests fake them.
+ * What a shadow MMU needs from the monitor: pages for its tables, from
+ * the monitor's pool (vmm/shadow_hw.c; the unit tests fake them), and
+ * control of the TLB and the root through the engine's hooks.
  */
 void *shadow_page_alloc(hpa_t *pa); /* zeroed, or NULL when none is left */
 void shadow_page_free(hpa_t pa);
 void *shadow_page_kva(hpa_t pa);
 /* Zeroed memory for bookkeeping, kept for good (NULL if there is none). */
 void *shadow_mem_alloc(size_t bytes);
-void shadow_tlb_flush(void);
-void shadow_tlb_invlpg(gva_t va);
-void shadow_load_root(hpa_t pa);
 /* The monitor's page-directory entries for the hole, for every root. */
 uint32_t shadow_hole_pde(uint32_t pdx);
 
-/* The shadow MMU in use (chosen at boot by shadow_select). */
-extern const struct shadow_mmu *shadow_mmu;
-/* Pick by name (NULL: the default); -1 if there is no such one. */
-int shadow_select(const char *name);
+/* The hooks of an engine that runs the guest on the real CPU's MMU. */
+extern const struct shadow_hw shadow_hw_direct;
+
+/* The shadow MMU named name (NULL: the highest lab's), or NULL. */
+const struct shadow_mmu *shadow_find(const char *name);
+/* The one the shadow= option chose (NULL: none given). */
+extern const struct shadow_mmu *shadow_chosen;
 
 struct gwalk;
 /*
@@ -74,25 +81,43 @@ bool shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err,
 static inline void
 shadow_init(struct vcpu *v)
 {
-	shadow_mmu->init(v);
+	v->mmu->init(v);
 }
 
 static inline void
 shadow_new_cr3(struct vcpu *v)
 {
-	shadow_mmu->new_cr3(v);
+	v->mmu->new_cr3(v);
 }
 
 static inline void
 shadow_invlpg(struct vcpu *v, gva_t va)
 {
-	shadow_mmu->invlpg(v, va);
+	v->mmu->invlpg(v, va);
 }
 
 static inline bool
 shadow_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 {
-	return shadow_mmu->fault(v, va, hw_err, guest_err);
+	return v->mmu->fault(v, va, hw_err, guest_err);
+}
+
+static inline void
+shadow_load_root(struct vcpu *v, hpa_t pa)
+{
+	v->mmu_hw->load_root(v, pa);
+}
+
+static inline void
+shadow_tlb_flush(struct vcpu *v)
+{
+	v->mmu_hw->tlb_flush(v);
+}
+
+static inline void
+shadow_tlb_invlpg(struct vcpu *v, gva_t va)
+{
+	v->mmu_hw->tlb_invlpg(v, va);
 }
 
 #endif

@@ -15,6 +15,10 @@
 #include <inc/trap.h>
 #include <inc/types.h>
 
+struct engine;
+struct shadow_mmu;
+struct shadow_hw;
+
 struct vcpu {
 	struct trapframe tf;	/* guest registers, hardware view */
 	uint32_t vflags;	/* guest-visible FL_IF and FL_IOPL_MASK bits */
@@ -27,14 +31,17 @@ struct vcpu {
 	bool sti_shadow;	/* sti just emulated: no interrupt before the
 				   next instruction (SDM vol.2 "STI") */
 	gva_t sti_shadow_eip;	/* ... which starts here */
-	uint8_t softint_len;	/* length of the int n being delivered, so
-				   a #GP for it can point back at it */
 	bool halted;		/* in hlt, waiting for an interrupt */
 	bool stopped;		/* the guest was stopped by the monitor */
 
 	/* Guest-physical memory: [0, mem_size) is host [mem_base, ...). */
 	hpa_t mem_base;
 	uint32_t mem_size;
+
+	/* What runs this vcpu (chosen at boot; a hybrid switches them). */
+	const struct engine *engine;
+	const struct shadow_mmu *mmu;	 /* the shadow MMU in use */
+	const struct shadow_hw *mmu_hw; /* how that MMU reaches the TLB */
 };
 
 /* The guest's general registers in x86 numbering (EAX=0 .. EDI=7). */
@@ -43,6 +50,23 @@ uint32_t *vcpu_gpr(struct vcpu *v, int reg);
 uint32_t vcpu_eflags(const struct vcpu *v);
 /* Set the guest-visible eflags (the virtual IF/IOPL from them). */
 void vcpu_set_eflags(struct vcpu *v, uint32_t eflags);
+
+/*
+ * Decode the guest's instruction at eip (flat code segments: eip is the
+ * linear address), reading it with the guest kernel's rights.  Returns
+ * its length, a negative X86_ERR_* if the bytes are not an instruction,
+ * or VCPU_FETCH_FAULT if the code cannot be read at all.
+ */
+struct x86_insn;
+#define VCPU_FETCH_FAULT (-100)
+int vcpu_decode_at_eip(struct vcpu *v, struct x86_insn *in);
+
+/*
+ * The guest executed hlt (its eip already past it): sleep until a
+ * virtual interrupt it can take.  With its IF clear it would sleep for
+ * ever: stop it with a clear line instead.
+ */
+void vcpu_halt(struct vcpu *v);
 
 /*
  * Stop the guest for good with a one-line reason ("vmm: ..."), print the

@@ -1,6 +1,6 @@
 /*
  * Virtual devices: the monitor's port-I/O dispatch and the devices behind
- * it (lab1-deprivilege/vdev_*.c).  Devices are plain C state machines:
+ * it (vmm/vdev_*.c).  Devices are plain C state machines:
  * they never touch real hardware themselves.  What they need from the
  * outside world -- sending a byte to the real serial port, raising a
  * virtual interrupt line, powering off -- comes through the hooks below,

@@ -7,9 +7,6 @@
 #include <kern/picirq.h>
 #include <kern/timer.h>
 
-#define PIT_CH0 0x40
-#define PIT_MODE 0x43
-#define PIT_FREQ 1193182
 #define PIT_SEL_CH0 0x00
 #define PIT_RW_LOHI 0x30
 #define PIT_MODE_RATE 0x04
@@ -17,11 +14,16 @@
 volatile uint32_t ticks;
 
 void
+timer_set_divisor(uint16_t divisor)
+{
+	outb(PIT_PORT_CONTROL, PIT_SEL_CH0 | PIT_RW_LOHI | PIT_MODE_RATE);
+	outb(PIT_PORT_COUNTER0, divisor & 0xFF);
+	outb(PIT_PORT_COUNTER0, divisor >> 8);
+}
+
+void
 timer_init(void)
 {
-	uint16_t divisor = (PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ;
-	outb(PIT_MODE, PIT_SEL_CH0 | PIT_RW_LOHI | PIT_MODE_RATE);
-	outb(PIT_CH0, divisor & 0xFF);
-	outb(PIT_CH0, divisor >> 8);
+	timer_set_divisor((PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ);
 	irq_unmask(0);
 }

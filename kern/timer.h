@@ -6,7 +6,17 @@
 
 #define TIMER_HZ 100
 
+/* The 8254's ports (Intel 8254 datasheet): counters 0-2, then control. */
+#define PIT_PORT_COUNTER0 0x40
+#define PIT_PORT_CONTROL 0x43
+#define PIT_PORT_FIRST PIT_PORT_COUNTER0
+#define PIT_PORT_LAST PIT_PORT_CONTROL
+/* Its input clock, in Hz. */
+#define PIT_FREQ 1193182
+
 extern volatile uint32_t ticks;
 void timer_init(void);
+/* Run channel 0 as a rate generator dividing PIT_FREQ by divisor. */
+void timer_set_divisor(uint16_t divisor);
 
 #endif

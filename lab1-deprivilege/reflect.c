@@ -6,11 +6,9 @@
  */
 #include <inc/assert.h>
 #include <inc/counters.h>
+#include <inc/deprivilege.h>
 #include <inc/gmem.h>
 #include <inc/string.h>
-#include <lab1-deprivilege/vmm.h>
-
-bool guest_tss_stack(struct vcpu *v, uint16_t *ss0, uint32_t *esp0);
 
 /* How deep reflect() has nested: a fault while delivering a fault. */
 static int delivering;
@@ -36,15 +34,18 @@ delivery_failed(struct vcpu *v, int vector, const char *why)
 		vcpu_fail(v, "guest triple fault: cannot deliver vector %d "
 			     "at eip %08x: %s",
 			  vector, v->tf.tf_eip, why);
-	reflect(v, T_DBLFLT, true, 0, DELIVER_EXCEPTION);
+	vmm_raise(v, T_DBLFLT, true, 0);
 }
 
 void
-reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
-	enum deliver kind)
+reflect(struct vcpu *v, const struct event *e)
 {
 	struct gatedesc gate;
 	struct segdesc cs;
+	int vector = e->vector;
+	enum deliver kind = e->kind;
+	bool has_err = e->has_err;
+	uint32_t err = e->err;
 
 	delivering++;
 	count(kind == DELIVER_HWINT ? CNT_VIRQ_INJECTED : CNT_REFLECTED);
@@ -58,8 +59,7 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 		/* int n through a gate the caller may not use: #GP(n*8+2),
 		 * a fault, so the frame points at the int itself. */
 		delivering--;
-		v->tf.tf_eip -= v->softint_len;
-		reflect(v, T_GPFLT, true, vector * 8 + 2, DELIVER_EXCEPTION);
+		vmm_raise(v, T_GPFLT, true, vector * 8 + 2);
 		return;
 	}
 	if (!gate.gd_p) {
@@ -88,9 +88,10 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 	// LAB 1: Exercise 4.  Build the frame the CPU would push (SDM vol.3A
 	// §6.12.1): from user mode, switch to the guest TSS's ss0:esp0
 	// (guest_tss_stack) and push ss and esp first; then eflags (the
-	// guest-visible one), cs (as the guest sees it), eip and the error
-	// code.  Then enter the handler at ring 1 and, for an interrupt
-	// gate, clear the virtual IF.
+	// guest-visible one), cs (as the guest sees it), the return eip (for
+	// int n, the instruction after it: eip + e->insn_len) and the error
+	// code.  Then enter the handler at GUEST_KERNEL_RING and, for an
+	// interrupt gate, clear the virtual IF.
 	// BEGIN LAB 1 SOLUTION
 	uint32_t frame[6];
 	int n = 0;
@@ -107,11 +108,11 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 		frame[n++] = v->tf.tf_ss;
 		frame[n++] = v->tf.tf_esp;
 		esp = esp0;
-		ss = (ss0 & ~3) | 1;
+		ss = (ss0 & ~3) | GUEST_KERNEL_RING;
 	}
 	frame[n++] = vcpu_eflags(v);
 	frame[n++] = guest_visible_sel(v, v->tf.tf_cs);
-	frame[n++] = v->tf.tf_eip;
+	frame[n++] = v->tf.tf_eip + (kind == DELIVER_SOFTINT ? e->insn_len : 0);
 	if (has_err)
 		frame[n++] = err;
 
@@ -127,7 +128,7 @@ reflect(struct vcpu *v, int vector, bool has_err, uint32_t err,
 
 	v->tf.tf_esp = esp;
 	v->tf.tf_ss = ss;
-	v->tf.tf_cs = (gate.gd_sel & ~3) | 1;
+	v->tf.tf_cs = (gate.gd_sel & ~3) | GUEST_KERNEL_RING;
 	v->tf.tf_eip = gate_offset(&gate);
 	v->tf.tf_eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
 	if (gate.gd_type == STS_IG32)
@@ -166,7 +167,7 @@ emulate_iret(struct vcpu *v)
 		v->vcpl = 3;
 	} else if (SEL_RPL(cs) == 0) {
 		v->tf.tf_esp += 12;
-		v->tf.tf_cs = (cs & ~3) | 1;
+		v->tf.tf_cs = (cs & ~3) | GUEST_KERNEL_RING;
 	} else {
 		return -1;
 	}
@@ -176,3 +177,29 @@ emulate_iret(struct vcpu *v)
 	// STUB: panic("lab 1: exercise 5 (iret) not implemented");
 	// END LAB 1 SOLUTION
 }
+
+/*
+ * Can the guest take an external interrupt now?  Not in the shadow of
+ * an sti (or of a load of %ss), not with its virtual IF clear; in user
+ * mode always, since user code cannot clear IF.
+ */
+static bool
+reflect_irq_window(struct vcpu *v)
+{
+	// LAB 1: Exercise 7.  Say whether a virtual interrupt may be
+	// delivered now: no interrupt shadow at this eip (v->sti_shadow,
+	// v->sti_shadow_eip; a shadow we have moved past is over), and the
+	// virtual IF set unless the guest is in user mode.
+	// BEGIN LAB 1 SOLUTION
+	if (v->sti_shadow && v->tf.tf_eip == v->sti_shadow_eip)
+		return false;
+	v->sti_shadow = false;
+	return (v->vflags & FL_IF) || v->vcpl != 0;
+	// STUB: panic("lab 1: exercise 7 (the interrupt window) not implemented");
+	// END LAB 1 SOLUTION
+}
+
+const struct event_ops reflect_events = {
+	.irq_window = reflect_irq_window,
+	.deliver = reflect,
+};

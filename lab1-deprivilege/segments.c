@@ -19,7 +19,8 @@
 #include <inc/string.h>
 #include <inc/x86.h>
 #include <kern/pmap.h>
-#include <lab1-deprivilege/vmm.h>
+#include <inc/deprivilege.h>
+#include <inc/vcpu.h>
 
 static struct segdesc shadow_gdt[SHADOW_GDT_ENTRIES]
 	__attribute__((aligned(PGSIZE)));
@@ -49,7 +50,7 @@ shadow_descriptor(struct segdesc d)
 	if (!d.sd_s)
 		return SEG_NULL; /* system descriptors: emulated, not copied */
 	if (d.sd_dpl == 0)
-		d.sd_dpl = 1;
+		d.sd_dpl = GUEST_KERNEL_RING;
 	d.sd_type |= STA_A;
 
 	uint32_t base = segdesc_base(&d);
@@ -118,8 +119,8 @@ segments_init(void)
 	shadow_gdt[KSEL_TSS >> 3] = SEG16(STS_T32A, (uint32_t)&vmm_tss,
 					  sizeof(vmm_tss) - 1, 0);
 	/* Flat boot segments for the guest's first instructions. */
-	shadow_gdt[1] = SEG(STA_X | STA_R | STA_A, 0, MONHOLE - 1, 1);
-	shadow_gdt[2] = SEG(STA_W | STA_A, 0, MONHOLE - 1, 1);
+	shadow_gdt[1] = SEG(STA_X | STA_R | STA_A, 0, MONHOLE - 1, GUEST_KERNEL_RING);
+	shadow_gdt[2] = SEG(STA_W | STA_A, 0, MONHOLE - 1, GUEST_KERNEL_RING);
 
 	shadow_gdt_pd.pd_base = (uint32_t)shadow_gdt;
 	lgdt(&shadow_gdt_pd);
@@ -139,19 +140,15 @@ segments_init(void)
 	ltr(KSEL_TSS);
 
 	/*
-	 * Gate privileges decide which "int n" reach the monitor directly
-	 * (DPL 3) and which arrive as a #GP naming the vector (DPL 0): the
-	 * exceptions, so that a guest's "int $14" is never mistaken for a
-	 * page fault, and the real device vectors.
+	 * Every gate has DPL 0, so a guest "int n" (int3, into) at ring 1
+	 * or 3 never enters through it: it faults with #GP naming the
+	 * vector, at the instruction itself, which the monitor decodes and
+	 * hands to the guest's own IDT.  Exceptions and the real device
+	 * interrupts (KIRQ_BASE and up) ignore gate privilege.
 	 */
-	for (int vec = 0; vec < 256; vec++) {
-		bool soft = vec >= T_NEXCEPTIONS || vec == T_BRKPT ||
-			    vec == T_OFLOW;
-		if (vec >= VMM_IRQ_BASE)
-			soft = false;
+	for (int vec = 0; vec < 256; vec++)
 		gate_set(&vmm_idt[vec], STS_IG32, KSEL_CODE, trap_vectors[vec],
-			 soft ? 3 : 0);
-	}
+			 0);
 	vmm_idt_pd.pd_base = (uint32_t)vmm_idt;
 	lidt(&vmm_idt_pd);
 }
@@ -235,6 +232,6 @@ emulate_load_ss(struct vcpu *v, uint16_t sel)
 	    (d.sd_type & STA_X) || !(d.sd_type & STA_W) ||
 	    d.sd_dpl != (unsigned)v->vcpl || SEL_RPL(sel) != v->vcpl)
 		return -E_INVAL;
-	v->tf.tf_ss = (sel & ~3) | 1;
+	v->tf.tf_ss = (sel & ~3) | GUEST_KERNEL_RING;
 	return 0;
 }

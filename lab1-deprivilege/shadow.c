@@ -14,35 +14,31 @@
  * guest's entry as the CPU would; a page whose guest PTE is not yet
  * dirty is shadowed read-only, so the first write faults and sets D.
  */
+#include <inc/assert.h>
 #include <inc/counters.h>
 #include <inc/gmem.h>
+#include <inc/memlayout.h>
 #include <inc/shadow.h>
 #include <inc/string.h>
-#include <inc/x86.h>
-#include <kern/pmap.h>
-#include <lab1-deprivilege/vmm.h>
 
 static pde_t *spgdir;	   /* the shadow page directory */
-static physaddr_t spgdir_pa;
+static hpa_t spgdir_pa;
 
 /* Shadow page tables in use, to free them all at a rebuild. */
 #define MAX_SHADOW_PTS NPDENTRIES
-static struct pageinfo *spts[MAX_SHADOW_PTS];
+static hpa_t spts[MAX_SHADOW_PTS];
 static int nspts;
 
 static void
 rebuild_init(struct vcpu *v)
 {
-	struct pageinfo *pp = page_alloc(ALLOC_ZERO);
-	if (!pp)
+	spgdir = shadow_page_alloc(&spgdir_pa);
+	if (!spgdir)
 		panic("shadow_init: out of memory");
-	pp->ref = 1;
-	spgdir = page2kva(pp);
-	spgdir_pa = page2pa(pp);
 	/* The monitor's hole: the same page tables in every address space. */
 	for (uint32_t i = PDX(MONHOLE); i < NPDENTRIES; i++)
-		spgdir[i] = kern_pgdir[i];
-	lcr3(spgdir_pa);
+		spgdir[i] = shadow_hole_pde(i);
+	shadow_load_root(v, spgdir_pa);
 }
 
 /* Forget every translation below the hole. */
@@ -52,12 +48,10 @@ rebuild_new_cr3(struct vcpu *v)
 	count(CNT_SHADOW_REBUILDS);
 	for (uint32_t i = 0; i < PDX(MONHOLE); i++)
 		spgdir[i] = 0;
-	for (int i = 0; i < nspts; i++) {
-		spts[i]->ref = 0;
-		page_free(spts[i]);
-	}
+	for (int i = 0; i < nspts; i++)
+		shadow_page_free(spts[i]);
 	nspts = 0;
-	lcr3(spgdir_pa); /* flush the TLB */
+	shadow_load_root(v, spgdir_pa); /* and flush the TLB */
 }
 
 static void
@@ -67,10 +61,10 @@ rebuild_invlpg(struct vcpu *v, gva_t va)
 		return;
 	pde_t pde = spgdir[PDX(va)];
 	if (pde & PTE_P) {
-		pte_t *pt = KADDR(PTE_ADDR(pde));
+		pte_t *pt = shadow_page_kva(PTE_ADDR(pde));
 		pt[PTX(va)] = 0;
 	}
-	invlpg(va);
+	shadow_tlb_invlpg(v, va);
 }
 
 /*
@@ -82,22 +76,21 @@ shadow_pte(struct vcpu *v, gva_t va)
 {
 	pde_t *pde = &spgdir[PDX(va)];
 	if (!(*pde & PTE_P)) {
-		struct pageinfo *pp = page_alloc(ALLOC_ZERO);
-		if (!pp || nspts == MAX_SHADOW_PTS) {
+		hpa_t pa;
+		void *pt = shadow_page_alloc(&pa);
+		if (!pt || nspts == MAX_SHADOW_PTS) {
 			/* Out of shadow memory: start over, then retry. */
-			if (pp)
-				page_free(pp);
+			if (pt)
+				shadow_page_free(pa);
 			rebuild_new_cr3(v);
-			pp = page_alloc(ALLOC_ZERO);
-			if (!pp)
+			if (!shadow_page_alloc(&pa))
 				panic("shadow: out of memory for page tables");
 		}
-		pp->ref = 1;
-		spts[nspts++] = pp;
+		spts[nspts++] = pa;
 		/* The PDE allows everything; the PTE carries the guest's rights. */
-		*pde = page2pa(pp) | PTE_P | PTE_W | PTE_U;
+		*pde = pa | PTE_P | PTE_W | PTE_U;
 	}
-	pte_t *pt = KADDR(PTE_ADDR(*pde));
+	pte_t *pt = shadow_page_kva(PTE_ADDR(*pde));
 	return &pt[PTX(va)];
 }
 
@@ -135,7 +128,7 @@ rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 
 	pte_t *pte = shadow_pte(v, va);
 	*pte = hpa | perm;
-	invlpg(va);
+	shadow_tlb_invlpg(v, va);
 	count(CNT_PF_HIDDEN);
 	count(CNT_SHADOW_FILLS);
 	return true;
@@ -150,5 +143,6 @@ static const struct shadow_mmu rebuild_mmu = {
 	.new_cr3 = rebuild_new_cr3,
 	.invlpg = rebuild_invlpg,
 	.fault = rebuild_fault,
+	.protect = NULL, /* no traces: everything is rebuilt anyway */
 };
 SHADOW_MMU(rebuild_mmu);

@@ -1,13 +1,23 @@
 /*
  * The trap-and-emulate execution engine (mode=te): the guest's own code
- * runs directly on the CPU, its kernel at ring 1, until it traps.
+ * runs directly on the CPU, its kernel at ring 1 (GUEST_KERNEL_RING),
+ * until it traps.  Each trap becomes an exit (inc/engine.h) for the
+ * core's dispatch:
+ *
+ *   a real device interrupt (vector KIRQ_BASE + irq)  -> EXIT_IRQ
+ *   #GP naming an IDT entry: "int n", "int3", "into"  -> EXIT_SOFTINT
+ *     (every gate of the monitor's IDT has DPL 0, so each software
+ *     interrupt faults at the instruction itself and the dispatch can
+ *     decode it: its length, prefixes and all)
+ *   #GP in the guest kernel: a privileged instruction -> EXIT_PRIV
+ *   any other exception (with cr2 for a #PF)          -> EXIT_EXCEPTION
  */
 #include <inc/assert.h>
 #include <inc/counters.h>
+#include <inc/deprivilege.h>
+#include <inc/shadow.h>
+#include <inc/vmm.h>
 #include <inc/x86.h>
-#include <kern/monitor.h>
-#include <kern/trap.h>
-#include <lab1-deprivilege/vmm.h>
 
 void te_enter(struct trapframe *tf, uint32_t *host_esp);
 void te_leave(uint32_t host_esp) __attribute__((noreturn));
@@ -15,58 +25,72 @@ void te_leave(uint32_t host_esp) __attribute__((noreturn));
 static struct vcpu *running;
 static uint32_t host_esp;
 /* cr2 of the last guest #PF, read before anything can fault again. */
-uint32_t te_fault_cr2;
+static uint32_t fault_cr2;
+
+/* A trap from the guest (kern/trapentry.S, then the core's trap()):
+ * keep the frame and return from te_enter. */
+static void
+te_guest_trap(struct trapframe *tf)
+{
+	if (tf->tf_trapno == T_PGFLT)
+		fault_cr2 = rcr2();
+	running->tf = *tf;
+	te_leave(host_esp);
+}
 
 static void
 te_init(struct vcpu *v)
 {
 }
 
-/*
- * Run v until it traps.  The frame the CPU pushed becomes v->tf; the
- * vector tells what happened.
- */
-static enum exit_kind
-te_run(struct vcpu *v)
+/* Run v until it traps, and say what the trap means. */
+static void
+te_run(struct vcpu *v, struct vmexit *x)
 {
 	/* Hardware IF on, IOPL 0: the guest can neither mask interrupts
 	 * nor touch ports (the raw-mode monitors' rule). */
 	v->tf.tf_eflags = (v->tf.tf_eflags | FL_IF | FL_RESERVED1) &
 			  ~(FL_IOPL_MASK | FL_VM | FL_NT);
 	running = v;
+	vmm_guest_trap = te_guest_trap;
 	te_enter(&v->tf, &host_esp);
+	vmm_guest_trap = NULL;
 	running = NULL;
 
+	/* Where the guest is now: user code is at ring 3, and there its IF
+	 * is the hardware's (it cannot change it). */
+	if (SEL_RPL(v->tf.tf_cs) == 3) {
+		v->vcpl = 3;
+		v->vflags = (v->vflags & ~FL_IF) | (v->tf.tf_eflags & FL_IF);
+	} else {
+		v->vcpl = 0;
+	}
+
 	int vec = v->tf.tf_trapno;
-	if (vec >= VMM_IRQ_BASE)
-		return EXIT_IRQ;
-	if (vec >= T_NEXCEPTIONS)
-		return EXIT_SOFTINT;
-	return EXIT_EXCEPTION;
+	uint32_t err = v->tf.tf_err;
+	if (vec >= KIRQ_BASE) {
+		x->kind = EXIT_IRQ;
+		x->irq.irq = vec - KIRQ_BASE;
+	} else if (vec == T_GPFLT && (err & 2)) {
+		/* The IDT named in the error code: a software interrupt,
+		 * which the guest's own IDT must judge. */
+		x->kind = EXIT_SOFTINT;
+		x->softint.vector = err >> 3;
+		x->softint.len = 0; /* the dispatch decodes it */
+	} else if (vec == T_GPFLT && v->vcpl == 0) {
+		/* A privileged instruction (error 0), or a segment load that
+		 * ring 1 may not do but ring 0 may (error: the selector). */
+		x->kind = EXIT_PRIV;
+		x->priv.err = err;
+	} else {
+		x->kind = EXIT_EXCEPTION;
+		x->exc.vector = vec;
+		x->exc.has_err = TRAP_HAS_ERRCODE(vec);
+		x->exc.err = err;
+		x->exc.cr2 = vec == T_PGFLT ? fault_cr2 : 0;
+	}
 }
 
-const struct engine te_engine = { "te", te_init, te_run };
-
-/*
- * Every trap and interrupt in the monitor image comes here (from
- * kern/trapentry.S).  From the guest: hand it to te_run.  From the
- * monitor itself: an interrupt while it waits in hlt, or a bug.
- */
-void
-trap(struct trapframe *tf)
-{
-	if ((tf->tf_cs & 3) != 0 && running) {
-		if (tf->tf_trapno == T_PGFLT)
-			te_fault_cr2 = rcr2();
-		running->tf = *tf;
-		te_leave(host_esp);
-	}
-	if (tf->tf_trapno >= VMM_IRQ_BASE) {
-		vmm_handle_irq(tf->tf_trapno - VMM_IRQ_BASE);
-		trap_return(tf);
-	}
-	print_trapframe(tf);
-	backtrace_from(tf->tf_regs.reg_ebp, tf->tf_eip);
-	panic("vmm: unexpected %s in the monitor at eip %08x",
-	      trapname(tf->tf_trapno), tf->tf_eip);
-}
+ENGINE(te, .help = "te (lab 1: trap-and-emulate, the kernel at ring 1)",
+       .lab = 1, .init = te_init, .run = te_run, .events = &reflect_events,
+       .mmu_hw = &shadow_hw_direct);

@@ -24,10 +24,12 @@
 #include <inc/counters.h>
 #include <inc/gmem.h>
 #include <inc/registry.h>
+#include <inc/memlayout.h>
 #include <inc/shadow.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
-#include <lab1-deprivilege/vmm.h>
+#include <inc/trace.h>
+#include <inc/vcpu.h>
 #include <lab2-shadow/wemu.h>
 
 /* ---- Policy (monitor options) ---- */
@@ -77,11 +79,10 @@ hash_of(gpa_t gpa)
 	return (gpa >> PGSHIFT) % NHASH;
 }
 
-/* ---- Per guest frame: traced or not, and who maps it (rmap) ---- */
+/* ---- Per guest frame: who maps it (rmap) ---- */
 
 #define RMAP_SLOTS 4
 struct frame {
-	uint16_t traced;	/* shadows of this page (it is a guest table) */
 	bool overflow;		/* more mappings than slots: search them all */
 	uint32_t map[RMAP_SLOTS]; /* (spage index + 1) << 10 | pte index */
 };
@@ -141,17 +142,22 @@ spte_set(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t spte)
 		rmap_add(spte_gpa(v, spte), sp, index);
 }
 
+/* ---- Traces (inc/trace.h): this MMU's guest tables, and its hook ---- */
+
+static void pt_written(struct vcpu *v, gpa_t gpa, uint32_t len);
+static const struct trace_client pt_tracer = { "pt", pt_written };
+TRACE_CLIENT(pt_tracer);
+
 /*
- * Start tracing guest frame gpa: take write permission away from every
+ * Guest frame gpa has become traced (by us or another client, such as
+ * the translator's code pages): take write permission away from every
  * shadow entry that maps it, then flush the TLB (we do not know the
  * virtual addresses those entries serve).
  */
 static void
-trace_frame(struct vcpu *v, gpa_t gpa)
+traced_protect(struct vcpu *v, gpa_t gpa)
 {
 	struct frame *f = &frames[gpa >> PGSHIFT];
-	if (f->traced++ > 0)
-		return;
 	for (int i = 0; i < RMAP_SLOTS; i++)
 		if (f->map[i]) {
 			struct spage *sp = spage_of(f->map[i]);
@@ -169,22 +175,13 @@ trace_frame(struct vcpu *v, gpa_t gpa)
 					sp->table[i] &= ~PTE_W;
 		}
 	}
-	shadow_tlb_flush();
-}
-
-/* Stop tracing: entries become writeable again at their next fault. */
-static void
-untrace_frame(gpa_t gpa)
-{
-	struct frame *f = &frames[gpa >> PGSHIFT];
-	assert(f->traced > 0);
-	f->traced--;
+	shadow_tlb_flush(v);
 }
 
 static bool
-is_traced(gpa_t gpa)
+is_traced(const struct vcpu *v, gpa_t gpa)
 {
-	return frames[gpa >> PGSHIFT].traced > 0;
+	return trace_is_traced(v, gpa);
 }
 
 /* ---- The cache ---- */
@@ -234,7 +231,7 @@ spage_free(struct vcpu *v, struct spage *sp)
 		unlink_pt(sp);
 	}
 	if (!(sp->rights & RIGHTS_BIG))
-		untrace_frame(sp->gpa);
+		trace_remove(v, sp->gpa, &pt_tracer);
 	struct spage **pp = &hash[hash_of(sp->gpa)];
 	while (*pp != sp)
 		pp = &(*pp)->hash_next;
@@ -294,7 +291,7 @@ evict(struct vcpu *v)
 	for (uint32_t s = 0; s < pool_pages; s++)
 		if (spages[s].used && spages[s].level == LEVEL_PT)
 			spage_free(v, &spages[s]);
-	shadow_tlb_flush();
+	shadow_tlb_flush(v);
 }
 
 /* A new, empty shadow page for (gpa, level, rights), traced unless big. */
@@ -325,8 +322,8 @@ spage_new(struct vcpu *v, gpa_t gpa, int level, uint16_t rights)
 	sp->hash_next = hash[hash_of(gpa)];
 	hash[hash_of(gpa)] = sp;
 	nspages_used++;
-	if (!(rights & RIGHTS_BIG))
-		trace_frame(v, gpa);
+	if (!(rights & RIGHTS_BIG) && trace_add(v, gpa, &pt_tracer) < 0)
+		panic("shadow: cannot trace guest table %08x", gpa);
 	return sp;
 }
 
@@ -346,7 +343,7 @@ make_spte(struct vcpu *v, gpa_t gpa, uint32_t rights, bool dirty)
 		vcpu_fail(v, "guest maps physical %08x, outside its %u MiB of "
 			     "memory", gpa, v->mem_size >> 20);
 	uint32_t spte = hpa | PTE_P | (rights & PTE_U);
-	if ((rights & PTE_W) && dirty && !is_traced(PTE_ADDR(gpa)))
+	if ((rights & PTE_W) && dirty && !is_traced(v, PTE_ADDR(gpa)))
 		spte |= PTE_W;
 	return spte;
 }
@@ -380,7 +377,7 @@ static void
 traced_new_cr3(struct vcpu *v)
 {
 	cur_pd = current_pd(v);
-	shadow_load_root(cur_pd->pa);
+	shadow_load_root(v, cur_pd->pa);
 }
 
 static void
@@ -459,7 +456,7 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 	}
 	/* Anything taken away must leave the TLB now. */
 	if ((old & PTE_P) && (sp->table[index] != old))
-		shadow_tlb_flush();
+		shadow_tlb_flush(v);
 }
 
 /* Stop shadowing guest frame gpa at all (write flood, or a write we
@@ -474,7 +471,7 @@ drop_frame(struct vcpu *v, gpa_t gpa)
 		    sp != cur_pd)
 			spage_free(v, sp);
 	}
-	shadow_tlb_flush();
+	shadow_tlb_flush(v);
 }
 
 /*
@@ -496,18 +493,21 @@ wmem_write(void *ctx, uint32_t va, const void *buf, size_t len)
 	return gva_access(v, va, (void *)buf, len, true, v->vcpl, NULL);
 }
 
-/* Propagate every guest entry in [va, va+len) that lives in a traced page. */
-static __attribute__((unused)) void
-propagate_range(struct vcpu *v, uint32_t va, uint32_t len)
+/*
+ * The guest wrote [gpa, gpa + len) of a guest table we trace (the trace
+ * client's callback, from trace_written): propagate every entry the
+ * write touched into each shadow of the table.
+ */
+static void
+pt_written(struct vcpu *v, gpa_t gpa, uint32_t len)
 {
-	uint32_t first = ROUNDDOWN(va, 4), last = ROUNDDOWN(va + len - 1, 4);
-	for (uint32_t e = first; e <= last; e += 4) {
-		struct gwalk w = gva_walk(v, e, false, 0);
-		if (!w.ok || !is_traced(PTE_ADDR(w.gpa)))
-			continue;
-		gpa_t frame = PTE_ADDR(w.gpa);
-		uint32_t index = PGOFF(w.gpa) / 4;
-		uint32_t g = *(uint32_t *)gpa_map(v, w.gpa & ~3u);
+	gpa_t frame = PTE_ADDR(gpa);
+	uint32_t first = PGOFF(gpa) / 4, last = (PGOFF(gpa) + len - 1) / 4;
+	for (uint32_t index = first; index <= last; index++) {
+		/* A write flood below may have stopped the tracing. */
+		if (!trace_has(v, frame, &pt_tracer))
+			return;
+		uint32_t g = *(uint32_t *)gpa_map(v, frame + index * 4);
 		for (struct spage *sp = hash[hash_of(frame)]; sp;
 		     sp = sp->hash_next) {
 			if (sp->gpa != frame || (sp->rights & RIGHTS_BIG))
@@ -533,8 +533,6 @@ propagate_range(struct vcpu *v, uint32_t va, uint32_t len)
 				break;
 			}
 		}
-		if (e + 4 < e)
-			break;
 	}
 }
 
@@ -551,8 +549,9 @@ trace_write(struct vcpu *v, gpa_t frame)
 	// LAB 2: Exercise 3.  Decode the instruction at eip, run it with
 	// wemu_execute on copies of the registers and flags (through
 	// wmem_read/wmem_write), and on success copy them back, step eip
-	// past it and propagate_range what it wrote.  Otherwise stop tracing
-	// the page (drop_frame) so the guest can retry natively.
+	// past it and tell the trace clients what it wrote (trace_written).
+	// Otherwise stop tracing the page (drop_frame) so the guest can
+	// retry natively.
 	// BEGIN LAB 2 SOLUTION
 	struct x86_insn in;
 	struct wemu_write w;
@@ -569,7 +568,7 @@ trace_write(struct vcpu *v, gpa_t frame)
 				*vcpu_gpr(v, i) = gpr[i];
 			v->tf.tf_eflags = flags;
 			if (w.len)
-				propagate_range(v, w.va, w.len);
+				trace_written(v, w.va, w.len);
 			/* A rep that faulted part way stays at eip, as on the
 			 * CPU: the retry resumes it and meets the fault. */
 			if (r == WEMU_OK)
@@ -612,7 +611,7 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 		pt_gpa = ROUNDDOWN(va, PTSIZE);
 		rights = RIGHTS_BIG | PTE_U | PTE_W;
 	} else if (big) {
-		pt_gpa = w.pde & 0xFFC00000u;
+		pt_gpa = PDE_BIG_ADDR(w.pde);
 		rights = RIGHTS_BIG | (w.pde & (PTE_U | PTE_W));
 	} else {
 		pt_gpa = PTE_ADDR(w.pde);
@@ -629,8 +628,8 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	uint32_t grights = big ? rights : (rights & w.pte);
 	bool dirty = big ? (!paging || (w.pde & PTE_D)) : (w.pte & PTE_D);
 	spte_set(v, pt, PTX(va), make_spte(v, frame, grights, dirty));
-	shadow_tlb_invlpg(va);
-	trace_hit = (hw_err & FEC_W) && (grights & PTE_W) && is_traced(frame);
+	shadow_tlb_invlpg(v, va);
+	trace_hit = (hw_err & FEC_W) && (grights & PTE_W) && is_traced(v, frame);
 	// STUB: panic("lab 2: exercise 2 (hidden fault fill) not implemented");
 	// END LAB 2 SOLUTION
 
@@ -658,7 +657,7 @@ traced_invlpg(struct vcpu *v, gva_t va)
 				break;
 			}
 	}
-	shadow_tlb_invlpg(va);
+	shadow_tlb_invlpg(v, va);
 }
 
 static const struct shadow_mmu traced_mmu = {
@@ -668,6 +667,7 @@ static const struct shadow_mmu traced_mmu = {
 	.new_cr3 = traced_new_cr3,
 	.invlpg = traced_invlpg,
 	.fault = traced_fault,
+	.protect = traced_protect,
 };
 SHADOW_MMU(traced_mmu);
 

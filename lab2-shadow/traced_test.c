@@ -268,6 +268,7 @@ guest_init(void)
 		*gent(KPT_GPA, i) = (i << PGSHIFT) | PTE_P | PTE_W;
 	mmu = find_mmu("traced");
 	REQUIRE(mmu, "shadow=traced is not registered");
+	vc.mmu = mmu;
 }
 
 static gpa_t

@@ -3,16 +3,16 @@
 # TLB) under simulated guest page tables.
 #
 # traced.c is built as the monitor builds it, with the code it reaches:
-# the write emulator, the lab 1 decoder, guest-table walk and true-fault
-# check (shadow_select.c).  The libc's memset/strcmp/strtol stand in for
+# the write emulator, and from the monitor core the decoder, the vcpu's
+# instruction fetch, the guest-table walk, traces and the true-fault
+# check (vmm/shadow.c).  The libc's memset/strcmp/strtol stand in for
 # lib/'s; the support file provides cprintf, _panic and vcpu_fail.
 TRACED_TEST_SRCS := lab2-shadow/traced.c lab2-shadow/wemu.c \
 	lab2-shadow/traced_test.c lab2-shadow/traced_test_support.c \
-	lab1-deprivilege/gwalk.c lab1-deprivilege/decode.c \
-	lab1-deprivilege/shadow_select.c lab1-deprivilege/vcpu.c
+	vmm/gwalk.c vmm/decode.c vmm/shadow.c vmm/vcpu.c vmm/trace.c
 TRACED_TEST_HDRS := lib/test_table.h inc/shadow.h inc/gmem.h inc/vcpu.h inc/counters.h \
-	inc/registry.h inc/mmu.h inc/x86decode.h lab2-shadow/wemu.h \
-	lab1-deprivilege/vmm.h
+	inc/registry.h inc/mmu.h inc/x86decode.h inc/trace.h inc/engine.h \
+	lab2-shadow/wemu.h
 
 $(OBJDIR)/host/lab2-shadow/traced_test: $(TRACED_TEST_SRCS) $(TRACED_TEST_HDRS)
 	@mkdir -p $(@D)

@@ -10,11 +10,9 @@
  *                  number, so the test can tell a live page from a freed
  *                  one and see leaks, double frees and writes after free
  *   TLB            a small direct-mapped TLB of shadow entries that only
- *                  shadow_tlb_flush, shadow_tlb_invlpg and
- *                  shadow_load_root empty, as on the real CPU; the test's
- *                  CPU model (cpu_access) fills it
- *   decoder        vcpu_decode_at_eip as lab1-deprivilege/emulate.c has
- *                  it (both of those files pull in the whole monitor)
+ *                  the engine hooks (machine_hw: tlb_flush, tlb_invlpg,
+ *                  load_root) empty, as on the real CPU; the test's CPU
+ *                  model (cpu_access) fills it
  *   monitor        the counter table, cprintf into machine_console,
  *                  panic and vcpu_fail ending the scenario
  *
@@ -30,11 +28,12 @@
 #include <inc/assert.h>
 #include <inc/counters.h>
 #include <inc/gmem.h>
+#include <inc/memlayout.h>
 #include <inc/mmu.h>
 #include <inc/shadow.h>
+#include <inc/trace.h>
 #include <inc/vcpu.h>
 #include <inc/x86decode.h>
-#include <lab1-deprivilege/vmm.h>
 
 /* From traced_test.c: record a failure and end the scenario. */
 void tt_fail_stop(const char *fmt, ...)
@@ -47,13 +46,21 @@ void tt_fail_stop(const char *fmt, ...)
 
 static uint8_t guest_mem[GUEST_MEM_SIZE] __attribute__((aligned(PGSIZE)));
 
-/* Give v its memory: all of it zero, at GUEST_HPA. */
+static const struct shadow_hw machine_hw;
+
+/*
+ * Give v its memory (all of it zero, at GUEST_HPA), this machine's TLB
+ * and root as its engine's, and an empty trace table.
+ */
 void
 machine_init(struct vcpu *v)
 {
 	memset(guest_mem, 0, sizeof(guest_mem));
 	v->mem_base = GUEST_HPA;
 	v->mem_size = GUEST_MEM_SIZE;
+	v->mmu_hw = &machine_hw;
+	if (trace_init(v) < 0)
+		tt_fail_stop("trace_init: no memory");
 }
 
 void *
@@ -213,23 +220,23 @@ tlb_drop(gva_t va)
 		tlb[i].valid = false;
 }
 
-void
-shadow_tlb_flush(void)
+static void
+machine_tlb_flush(struct vcpu *v)
 {
 	tlb_flushes++;
 	tlb_clear();
 }
 
-void
-shadow_tlb_invlpg(gva_t va)
+static void
+machine_tlb_invlpg(struct vcpu *v, gva_t va)
 {
 	tlb_invlpgs++;
 	tlb_drop(va);
 }
 
 /* Loading %cr3 empties the (untagged) TLB, as on the CPU. */
-void
-shadow_load_root(hpa_t pa)
+static void
+machine_load_root(struct vcpu *v, hpa_t pa)
 {
 	if (!pool_page_live(pa, 0))
 		tt_fail_stop("shadow_load_root(%08x): not a live shadow page",
@@ -239,30 +246,17 @@ shadow_load_root(hpa_t pa)
 	tlb_clear();
 }
 
+static const struct shadow_hw machine_hw = {
+	.load_root = machine_load_root,
+	.tlb_flush = machine_tlb_flush,
+	.tlb_invlpg = machine_tlb_invlpg,
+};
+
 /* Made-up monitor entries, one per hole slot, so the test can see them. */
 uint32_t
 shadow_hole_pde(uint32_t pdx)
 {
 	return (0x00100000u + (pdx - PDX(MONHOLE)) * PGSIZE) | PTE_P | PTE_W;
-}
-
-/* ---- The vcpu and the decoder ---- */
-
-
-/* As emulate.c: what is readable of 15 bytes at eip, then x86_decode. */
-int
-vcpu_decode_at_eip(struct vcpu *v, struct x86_insn *in)
-{
-	uint8_t bytes[X86_MAX_INSN_LEN];
-	gva_t eip = v->tf.tf_eip;
-	size_t n = X86_MAX_INSN_LEN;
-	size_t first = MIN(n, (size_t)(PGSIZE - PGOFF(eip)));
-	if (gva_read(v, eip, bytes, first, NULL) < 0)
-		return -100;
-	if (first < n &&
-	    gva_read(v, eip + first, bytes + first, n - first, NULL) < 0)
-		n = first;
-	return x86_decode(bytes, n, in);
 }
 
 /* ---- What the monitor provides ---- */

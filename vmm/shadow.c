@@ -1,6 +1,7 @@
 /*
  * Choosing the shadow MMU: every lab registers its own (SHADOW_MMU), and
  * the shadow= option picks one by name; without it, the highest lab's.
+ * And the question every shadow MMU asks first on a fault.
  */
 #include <inc/counters.h>
 #include <inc/gmem.h>
@@ -10,10 +11,10 @@
 #include <inc/stdio.h>
 #include <inc/string.h>
 
-const struct shadow_mmu *shadow_mmu;
+const struct shadow_mmu *shadow_chosen;
 
-int
-shadow_select(const char *name)
+const struct shadow_mmu *
+shadow_find(const char *name)
 {
 	const struct shadow_mmu *best = NULL;
 	REGISTRY_FOREACH(vmm_shadows, struct shadow_mmu, m)
@@ -22,10 +23,7 @@ shadow_select(const char *name)
 			 : !best || (*m)->lab > best->lab)
 			best = *m;
 	}
-	if (!best)
-		return -1;
-	shadow_mmu = best;
-	return 0;
+	return best;
 }
 
 /*
@@ -49,7 +47,8 @@ shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err, struct gwalk *w,
 static int
 set_shadow(const char *value)
 {
-	if (shadow_select(value) == 0)
+	shadow_chosen = shadow_find(value);
+	if (shadow_chosen)
 		return 0;
 	cprintf("vmm: shadow=%s: no such shadow MMU (this monitor has:", value);
 	REGISTRY_FOREACH(vmm_shadows, struct shadow_mmu, m)

@@ -18,10 +18,9 @@
 #include <inc/assert.h>
 #include <inc/string.h>
 #include <inc/vdev.h>
+#include <kern/timer.h>
 
 /* PC port addresses: counters 0-2, then the control word register. */
-#define PIT_COUNTER0_PORT 0x40
-#define PIT_CONTROL_PORT 0x43
 #define PIT_CHANNELS 3
 #define PIT_IRQ 0 /* counter 0's OUT is the PC's IRQ 0 */
 
@@ -264,9 +263,9 @@ pit_in(void *dev, uint16_t port, int size)
 	struct vpit *t = dev;
 
 	assert(size == 1); /* vdev.c splits wider accesses */
-	if (port == PIT_CONTROL_PORT)
+	if (port == PIT_PORT_CONTROL)
 		return PIT_CONTROL_READ_VALUE;
-	return pit_counter_read(&t->ch[port - PIT_COUNTER0_PORT]);
+	return pit_counter_read(&t->ch[port - PIT_PORT_COUNTER0]);
 }
 
 /* Port write: a control word or a counter's count. */
@@ -276,10 +275,10 @@ pit_out(void *dev, uint16_t port, int size, uint32_t v)
 	struct vpit *t = dev;
 
 	assert(size == 1); /* vdev.c splits wider accesses */
-	if (port == PIT_CONTROL_PORT)
+	if (port == PIT_PORT_CONTROL)
 		pit_control_write(t, (uint8_t)v);
 	else
-		pit_counter_write(&t->ch[port - PIT_COUNTER0_PORT],
+		pit_counter_write(&t->ch[port - PIT_PORT_COUNTER0],
 				  (uint8_t)v);
 }
 
@@ -296,8 +295,8 @@ void
 vpit_attach(struct vpit *t)
 {
 	const struct vdev_range r = {
-		.first = PIT_COUNTER0_PORT,
-		.last = PIT_CONTROL_PORT,
+		.first = PIT_PORT_COUNTER0,
+		.last = PIT_PORT_CONTROL,
 		.name = "pit",
 		.in = pit_in,
 		.out = pit_out,
@@ -306,7 +305,7 @@ vpit_attach(struct vpit *t)
 
 	if (vdev_register(&r) < 0)
 		panic("vpit: ports %#x-%#x already claimed",
-		      PIT_COUNTER0_PORT, PIT_CONTROL_PORT);
+		      PIT_PORT_COUNTER0, PIT_PORT_CONTROL);
 }
 
 /* Counter 0's initial count (1-0x10000), or 0 if none is programmed. */

@@ -40,7 +40,7 @@ gva_walk(struct vcpu *v, gva_t gva, bool write, int cpl)
 	uint32_t perm = *pde;
 	uint32_t *pte = NULL;
 	if ((*pde & PTE_PS) && (v->vcr4 & CR4_PSE)) {
-		w.gpa = (*pde & 0xFFC00000u) | (gva & 0x003FFFFFu);
+		w.gpa = PDE_BIG_ADDR(*pde) | BIG_OFF(gva);
 	} else {
 		w.pte_gpa = PTE_ADDR(*pde) + PTX(gva) * 4;
 		pte = entry_ptr(v, *pde, PTX(gva));

@@ -11,7 +11,7 @@
 #include <inc/multiboot.h>
 #include <inc/stdio.h>
 #include <inc/string.h>
-#include <lab1-deprivilege/vmm.h>
+#include <vmm/vmm.h>
 
 /* Where the info block and command line go (below the 640 KiB hole). */
 #define GUEST_MBI_GPA 0x9000u

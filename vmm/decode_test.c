@@ -2,7 +2,7 @@
  * Unit tests for the instruction decoder (decode.c), with Capstone as
  * the reference.  Built for the host; run from the repository root:
  *
- *	obj/host/lab1-deprivilege/decode_test
+ *	obj/host/vmm/decode_test
  *
  * The tests:
  *   elf *      every instruction of the executable sections of the guest

@@ -1,7 +1,7 @@
 /*
  * The machine as the shadow MMUs see it (inc/shadow.h): shadow tables
- * come from the monitor's page pool, and the TLB and root are the real
- * CPU's -- the te engine runs the guest on them directly.
+ * come from the monitor's page pool; for an engine that runs the guest
+ * on the real CPU's MMU (te, bt), the TLB and root are the CPU's own.
  */
 #include <inc/shadow.h>
 #include <inc/x86.h>
@@ -38,23 +38,29 @@ shadow_mem_alloc(size_t bytes)
 	return page_alloc_run(ROUNDUP(bytes, PGSIZE) / PGSIZE);
 }
 
-void
-shadow_tlb_flush(void)
+static void
+direct_load_root(struct vcpu *v, uint32_t pa)
+{
+	lcr3(pa);
+}
+
+static void
+direct_tlb_flush(struct vcpu *v)
 {
 	lcr3(rcr3());
 }
 
-void
-shadow_tlb_invlpg(gva_t va)
+static void
+direct_tlb_invlpg(struct vcpu *v, uint32_t va)
 {
 	invlpg(va);
 }
 
-void
-shadow_load_root(hpa_t pa)
-{
-	lcr3(pa);
-}
+const struct shadow_hw shadow_hw_direct = {
+	.load_root = direct_load_root,
+	.tlb_flush = direct_tlb_flush,
+	.tlb_invlpg = direct_tlb_invlpg,
+};
 
 uint32_t
 shadow_hole_pde(uint32_t pdx)

@@ -25,7 +25,7 @@
  * where only memory is allowed, 66/F2/F3 before VEX do not.  Where the
  * CPU checks more at decode time than matters for length (EVEX.W, the
  * vector length, masking), the decoder does not follow it all the way;
- * the VEX and EVEX tables say how far.  lab1-deprivilege/decode_test.c
+ * the VEX and EVEX tables say how far.  vmm/decode_test.c
  * holds the decoder against Capstone and lists where Capstone is wrong.
  *
  * Coverage: the ISA of 32-bit code up to about Ice Lake and Zen 3,

@@ -5,15 +5,21 @@
  * descriptor tables, the real devices the monitor keeps for itself, the
  * virtual devices it shows the guest, load the guest, and run it.
  *
- * Command line:  mode=te [mem=MiB] -- GUEST-COMMAND-LINE
+ * Command line:  mode=MODE [mem=MiB] [key=value ...] -- GUEST-COMMAND-LINE
+ *
+ * The modes are the engines linked into this image (ENGINE, inc/engine.h)
+ * and the other keys the options the labs registered (VMM_OPTION,
+ * inc/registry.h): a handout without lab 3 simply has no mode=bt.
  */
 #include <inc/cmdline.h>
 #include <inc/counters.h>
+#include <inc/deprivilege.h>
 #include <inc/error.h>
 #include <inc/multiboot.h>
 #include <inc/registry.h>
 #include <inc/shadow.h>
 #include <inc/string.h>
+#include <inc/trace.h>
 #include <inc/vdev.h>
 #include <inc/x86.h>
 #include <kern/console.h>
@@ -22,7 +28,7 @@
 #include <kern/picirq.h>
 #include <kern/pmap.h>
 #include <kern/timer.h>
-#include <lab1-deprivilege/vmm.h>
+#include <vmm/vmm.h>
 
 struct vcpu vcpu0;
 bool kern_unattended = true; /* a monitor panic powers off */
@@ -30,8 +36,28 @@ bool kern_unattended = true; /* a monitor panic powers off */
 static char vmm_cmdline[CMDLINE_MAX];
 static char guest_cmdline[CMDLINE_MAX];
 
-/* The engines this monitor has, by mode name. */
-static const struct engine *const engines[] = { &te_engine };
+const struct engine *
+engine_find(const char *mode)
+{
+	REGISTRY_FOREACH(vmm_engines, struct engine, e)
+	{
+		if (mode && strcmp((*e)->name, mode) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+/* "te|bt|...": the modes of this image, in link order. */
+static void
+print_modes(const char *sep)
+{
+	const char *s = "";
+	REGISTRY_FOREACH(vmm_engines, struct engine, e)
+	{
+		cprintf("%s%s", s, (*e)->name);
+		s = sep;
+	}
+}
 
 /* entry.S maps the first 8 MiB; multiboot data must be there. */
 #define BOOT_MAPPED (8u << 20)
@@ -68,7 +94,9 @@ set_option(char *word)
 		if (r != -2)
 			return r == 0;
 	}
-	cprintf("vmm: unknown option '%s' (known: mode=te mem=MiB", word);
+	cprintf("vmm: unknown option '%s' (known: mode=", word);
+	print_modes("|");
+	cprintf(" mem=MiB");
 	REGISTRY_FOREACH(vmm_options, struct vmm_option, o)
 	cprintf(" %s", (*o)->help);
 	cprintf(", then -- and the guest's command line)\n");
@@ -156,13 +184,16 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	argc = cmdline_find_dashes(argc, argv);
 
 	const char *mode = last_value(argc, argv, "mode");
-	const struct engine *engine = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(engines); i++)
-		if (mode && strcmp(mode, engines[i]->name) == 0)
-			engine = engines[i];
-	if (!engine)
-		usage_error("unknown mode '%s' (this monitor has: te)",
-			    mode ? mode : "(none)");
+	const struct engine *engine = engine_find(mode);
+	if (!engine) {
+		cprintf("vmm: unknown mode '%s' (this monitor has: ",
+			mode ? mode : "(none)");
+		print_modes(", ");
+		cprintf(")\n");
+		REGISTRY_FOREACH(vmm_engines, struct engine, e)
+		cprintf("vmm:   mode=%s\n", (*e)->help);
+		poweroff(EXIT_VMM_USAGE);
+	}
 
 	const char *mem = last_value(argc, argv, "mem");
 	char *end;
@@ -172,7 +203,6 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 			    mem);
 
 	/* Every other key belongs to some lab's option (inc/registry.h). */
-	shadow_select(NULL);
 	for (int i = 0; i < argc; i++)
 		if (!set_option(argv[i]))
 			poweroff(EXIT_VMM_USAGE);
@@ -207,10 +237,19 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	if (load_guest(&vcpu0, (const void *)(KBASE + mod->mod_start),
 		       mod->mod_end - mod->mod_start, guest_cmdline) < 0)
 		poweroff(EXIT_VMM_USAGE);
+
+	/* The engine and the shadow MMU it drives. */
+	vcpu0.engine = engine;
+	vcpu0.mmu_hw = engine->mmu_hw;
+	vcpu0.mmu = shadow_chosen ? shadow_chosen : shadow_find(NULL);
+	if (!vcpu0.mmu)
+		usage_error("this monitor has no shadow MMU%s", "");
+	if (trace_init(&vcpu0) < 0)
+		usage_error("no memory for the trace table%s", "");
 	shadow_init(&vcpu0);
 	cprintf("vmm: mode %s, shadow %s, guest memory %ld MiB at host %08x, "
 		"monitor pool %u KiB free\n",
-		engine->name, shadow_mmu->name, mib, vcpu0.mem_base,
+		engine->name, vcpu0.mmu->name, mib, vcpu0.mem_base,
 		(unsigned)(page_free_count() * 4));
-	vmm_run(&vcpu0, engine);
+	vmm_run(&vcpu0);
 }

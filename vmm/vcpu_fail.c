@@ -3,7 +3,7 @@
 #include <inc/stdio.h>
 #include <inc/vcpu.h>
 #include <kern/kern.h>
-#include <lab1-deprivilege/vmm.h>
+#include <vmm/vmm.h>
 
 void
 vcpu_fail(struct vcpu *v, const char *fmt, ...)

@@ -11,7 +11,7 @@
 #include <inc/vcpu.h>
 #include <inc/x86.h>
 #include <kern/pmap.h>
-#include <lab1-deprivilege/vmm.h>
+#include <vmm/vmm.h>
 
 static pte_t *slot_pt;
 

@@ -2,7 +2,7 @@
  * Unit tests for the monitor's virtual devices (vdev*.c).  Built for the
  * host; run from the repository root:
  *
- *	obj/host/lab1-deprivilege/vdev_test
+ *	obj/host/vmm/vdev_test
  *
  * The tests drive the devices through the port bus, as the guest does:
  * the guest OS's own driver sequences (kern/picirq.c, kern/timer.c,

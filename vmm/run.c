@@ -1,0 +1,150 @@
+/*
+ * The monitor's main loop: run the vcpu on its engine, handle the exit
+ * that brings it back, deliver virtual interrupts, repeat.  The story of
+ * one guest event, in order (docs/DESIGN.md §5):
+ *
+ *   1. the guest does something the monitor must see: the engine
+ *      returns an exit (inc/engine.h) describing it;
+ *   2. vmm_handle_exit (exit.c) emulates it, hides it (a shadow page
+ *      fault) or gives it to the guest (reflected or injected);
+ *      a real interrupt feeds the virtual devices;
+ *   3. before re-entering, a virtual interrupt the guest can take now
+ *      (its engine says the window is open, the PIC has one) is
+ *      delivered.
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/vdev.h>
+#include <inc/x86.h>
+#include <kern/console.h>
+#include <kern/monitor.h>
+#include <kern/picirq.h>
+#include <kern/timer.h>
+#include <kern/trap.h>
+#include <vmm/vmm.h>
+
+void (*vmm_guest_trap)(struct trapframe *tf);
+
+static uint32_t real_pit_divisor;
+
+/* Run the real PIT at the rate the guest asked of its virtual one. */
+static void
+pit_follow_guest(void)
+{
+	uint32_t d = vpit_divisor(&vpit0);
+	if (d == 0 || d == real_pit_divisor)
+		return;
+	real_pit_divisor = d;
+	timer_set_divisor(d);
+}
+
+uint32_t
+vmm_port_in(uint16_t port, int size)
+{
+	count(CNT_IO_IN);
+	count_port(port, true);
+	return vdev_in(port, size);
+}
+
+void
+vmm_port_out(uint16_t port, int size, uint32_t val)
+{
+	count(CNT_IO_OUT);
+	count_port(port, false);
+	vdev_out(port, size, val);
+	if (port >= PIT_PORT_FIRST && port <= PIT_PORT_LAST)
+		pit_follow_guest();
+}
+
+void
+vmm_handle_irq(int irq)
+{
+	switch (irq) {
+	case IRQ_TIMER:
+		ticks++;
+		vpit_tick(&vpit0);
+		break;
+	case IRQ_SERIAL: {
+		int c;
+		while ((c = cons_poll()) >= 0)
+			vuart_receive(&vuart0, (uint8_t)c);
+		break;
+	}
+	case IRQ_SPURIOUS:
+	case IRQ_SPURIOUS2:
+		return; /* not acknowledged */
+	}
+	pic_eoi(irq);
+}
+
+/*
+ * Every trap and interrupt in the monitor image comes here (from
+ * kern/trapentry.S).  From guest code (CPL > 0): the engine that entered
+ * it takes the frame and does not return here.  From the monitor itself:
+ * an interrupt while it waits in hlt, or a bug.
+ */
+void
+trap(struct trapframe *tf)
+{
+	if ((tf->tf_cs & 3) != 0 && vmm_guest_trap)
+		vmm_guest_trap(tf);
+	if (tf->tf_trapno >= KIRQ_BASE) {
+		vmm_handle_irq(tf->tf_trapno - KIRQ_BASE);
+		trap_return(tf);
+	}
+	print_trapframe(tf);
+	backtrace_from(tf->tf_regs.reg_ebp, tf->tf_eip);
+	panic("vmm: unexpected %s in the monitor at eip %08x",
+	      trapname(tf->tf_trapno), tf->tf_eip);
+}
+
+/* Wait with the real CPU halted until a virtual interrupt is pending. */
+static void
+wait_for_interrupt(struct vcpu *v)
+{
+	while (vpic_pending_vector(&vpic0) < 0)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	v->halted = false;
+}
+
+void
+vcpu_halt(struct vcpu *v)
+{
+	count(CNT_HLT);
+	if (!(vcpu_eflags(v) & FL_IF))
+		vcpu_fail(v, "guest executed hlt with interrupts disabled at "
+			     "eip %08x: it would sleep forever",
+			  v->tf.tf_eip);
+	v->halted = true;
+}
+
+/* Deliver a pending virtual interrupt if the guest can take one now. */
+static void
+deliver_interrupts(struct vcpu *v)
+{
+	if (!v->engine->events->irq_window(v))
+		return;
+	if (vpic_pending_vector(&vpic0) < 0)
+		return;
+	int vector = vpic_acknowledge(&vpic0);
+	if (vector >= 0)
+		vmm_deliver(v, &(struct event){ .vector = vector,
+						.kind = DELIVER_HWINT });
+}
+
+void
+vmm_run(struct vcpu *v)
+{
+	struct vmexit x;
+
+	v->engine->init(v);
+	for (;;) {
+		deliver_interrupts(v);
+		if (v->halted) {
+			wait_for_interrupt(v);
+			continue;
+		}
+		v->engine->run(v, &x);
+		vmm_handle_exit(v, &x);
+	}
+}
