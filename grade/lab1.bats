@@ -95,6 +95,18 @@ obstacles=(
 	expect_match '^vmm: counter pf\.hidden [1-9][0-9]*$'
 	expect_match '^vmm: counter shadow\.rebuilds [1-9][0-9]*$'
 	expect_match '^vmm: counter io\.out\.0x3f8 [1-9][0-9]*$'
+	# Exits by kind: privileged instructions and system calls both came.
+	expect_match '^vmm: counter exit\.priv [1-9][0-9]*$'
+	expect_match '^vmm: counter exit\.softint [1-9][0-9]*$'
+}
+
+# points: 2
+@test "te: faulting int n (prefixed, int \$4, int3) and an NT iret fault as natively" {
+	# The eip of each fault is the instruction's first byte, prefixes
+	# included; the #TS of an iret with NT set is the guest's to handle.
+	fidelity_check faultint te init=faultint
+	expect_line 'faultint: iret with NT status 74'
+	expect_match '^\[pid [0-9]+\] faultint: general protection fault \(error 18a\) at eip '
 }
 
 # points: 1

@@ -52,6 +52,7 @@ count(enum vmm_counter c)
 /* Per-opcode and per-port detail, printed only when non-zero. */
 struct x86_insn;
 void count_insn(const struct x86_insn *in);
+void count_exit(int kind); /* enum exit_kind */
 void count_port(uint16_t port, bool in);
 void counters_print(void);
 

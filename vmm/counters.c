@@ -1,5 +1,6 @@
 /* The monitor's event counters (inc/counters.h). */
 #include <inc/counters.h>
+#include <inc/engine.h>
 #include <inc/stdio.h>
 #include <inc/x86decode.h>
 
@@ -28,6 +29,16 @@ count_insn(const struct x86_insn *in)
 		return;
 	op_count[i]++;
 	op_name[i] = x86_insn_name(in);
+}
+
+/* Exits by kind, whatever engine produced them. */
+static uint64_t exit_count[NEXIT_KINDS];
+
+void
+count_exit(int kind)
+{
+	if ((unsigned)kind < NEXIT_KINDS)
+		exit_count[kind]++;
 }
 
 void
@@ -59,6 +70,11 @@ counters_print(void)
 	for (int i = 0; i < NCOUNTERS; i++)
 		cprintf("vmm: counter %s %llu\n", vmm_counter_names[i],
 			(unsigned long long)vmm_counters[i]);
+	for (int k = 0; k < NEXIT_KINDS; k++)
+		if (exit_count[k])
+			cprintf("vmm: counter exit.%s %llu\n",
+				exit_kind_name(k),
+				(unsigned long long)exit_count[k]);
 	for (int i = 0; i < NOPS; i++)
 		if (op_count[i])
 			cprintf("vmm: counter emulated.%s.%s%02x %llu\n",

@@ -123,6 +123,7 @@ void
 vmm_handle_exit(struct vcpu *v, const struct vmexit *x)
 {
 	count(CNT_TRAPS);
+	count_exit(x->kind);
 	switch (x->kind) {
 	case EXIT_IRQ:
 		count(CNT_TRAP_IRQ);
