@@ -12,9 +12,11 @@
 	static const type *const registry_##sect##_##object                    \
 		__attribute__((used, section(#sect))) = &object
 
+/* Weak, so that a registry no linked lab adds to is simply empty (both
+ * bounds resolve to 0) rather than a link error. */
 #define REGISTRY_DECLARE(sect, type)                                           \
-	extern const type *const __start_##sect[];                             \
-	extern const type *const __stop_##sect[]
+	extern const type *const __start_##sect[] __attribute__((weak));       \
+	extern const type *const __stop_##sect[] __attribute__((weak))
 
 #define REGISTRY_FOREACH(sect, type, var)                                      \
 	for (const type *const *var = __start_##sect; var < __stop_##sect;     \

@@ -44,8 +44,6 @@ reflect(struct vcpu *v, const struct event *e)
 	struct segdesc cs;
 	int vector = e->vector;
 	enum deliver kind = e->kind;
-	bool has_err = e->has_err;
-	uint32_t err = e->err;
 
 	delivering++;
 	count(kind == DELIVER_HWINT ? CNT_VIRQ_INJECTED : CNT_REFLECTED);
@@ -113,8 +111,8 @@ reflect(struct vcpu *v, const struct event *e)
 	frame[n++] = vcpu_eflags(v);
 	frame[n++] = guest_visible_sel(v, v->tf.tf_cs);
 	frame[n++] = v->tf.tf_eip + (kind == DELIVER_SOFTINT ? e->insn_len : 0);
-	if (has_err)
-		frame[n++] = err;
+	if (e->has_err)
+		frame[n++] = e->err;
 
 	/* The frame goes on the stack lowest address first: reverse it. */
 	uint32_t stack[6];
