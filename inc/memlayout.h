@@ -1,7 +1,7 @@
 /*
  * The guest OS's virtual memory layout.  The monitor hole at the top is
  * the reason this file matters to every lab: the guest never touches it,
- * so the monitor can live there in every address space (DESIGN §2,
+ * so the monitor can live there in every address space (docs/DESIGN.md §2,
  * Adams & Agesen §3.1).
  *
  *  0xFFFFFFFF +------------------------------+

@@ -138,9 +138,9 @@ read_eflags(void)
 }
 
 /*
- * Careful: the guest OS never uses this to set FL_IF (DESIGN: it enables
- * interrupts only by iret to user mode or by sti; hlt), because popf at
- * ring 1 silently ignores IF -- the obstacle lab 1 demonstrates.
+ * Careful: the guest OS never uses this to set FL_IF (docs/DESIGN.md §8:
+ * it enables interrupts only by iret to user mode or by sti; hlt), because
+ * popf at ring 1 silently ignores IF -- the obstacle lab 1 demonstrates.
  */
 static inline void
 write_eflags(uint32_t v)

@@ -1,8 +1,8 @@
 /*
  * What differs between the two images built from the kernel base
- * (DESIGN §1): the guest OS maps physical memory at KERNBASE; the monitor
- * (built with -DVMM_IMAGE) lives in the hole and maps only its own low
- * physical memory there, leaving the rest of the hole for guest-memory
+ * (docs/DESIGN.md §1): the guest OS maps physical memory at KERNBASE; the
+ * monitor (built with -DVMM_IMAGE) lives in the hole and maps only its own
+ * low physical memory there, leaving the rest of the hole for guest-memory
  * mapping slots and, in later labs, the translation cache.
  */
 #ifndef VMMLAB_KERN_KBASE_H

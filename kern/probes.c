@@ -564,8 +564,8 @@ for_each_name(const char *names, bool (*fn)(const char *name, void *arg),
 /*
  * A kernel write into the monitor hole, which this kernel never maps:
  * natively a page fault (and a panic); under a monitor it must be
- * stopped before it reaches the monitor (DESIGN §2).  Should the write
- * ever return, say so and fail.
+ * stopped before it reaches the monitor (docs/DESIGN.md §2).  Should the
+ * write ever return, say so and fail.
  */
 static void
 run_monhole(void)

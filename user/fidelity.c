@@ -1,5 +1,5 @@
 /*
- * fidelity: the user-level fidelity probes (DESIGN §6).
+ * fidelity: the user-level fidelity probes (docs/DESIGN.md §8).
  *
  * Each line, "fidelity: user NAME: VALUE", reports something a ring-3
  * program can observe without a system call and that a monitor might

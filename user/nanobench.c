@@ -1,6 +1,6 @@
 /*
- * nanobench: the user-level half of the nanobenchmarks (DESIGN §6; the
- * kernel-level ones run inside the guest kernel with bench=...).
+ * nanobench: the user-level half of the nanobenchmarks (docs/DESIGN.md §8;
+ * the kernel-level ones run inside the guest kernel with bench=...).
  *
  * syscall: the round trip of a system call that does nothing but return
  * (sys_getpid), the i386 counterpart of the paper's "syscall" bar in

@@ -1,6 +1,6 @@
 /*
- * The monitor as its guest's multiboot loader (DESIGN §1): place the
- * guest's ELF segments in guest-physical memory, write a multiboot
+ * The monitor as its guest's multiboot loader (docs/DESIGN.md §1):
+ * place the guest's ELF segments in guest-physical memory, write a multiboot
  * information block, and set the vcpu up exactly as QEMU's loader leaves
  * a CPU: protected mode, paging off, interrupts off, flat segments,
  * EAX = MB_BOOT_MAGIC, EBX = the info block.

@@ -1,6 +1,6 @@
 /*
  * The monitor's I/O port bus.  Every in/out the guest executes traps (the
- * guest runs with IOPL 0, DESIGN §3) and the emulator hands it to
+ * guest runs with IOPL 0, docs/DESIGN.md §7) and the emulator hands it to
  * vdev_in()/vdev_out(), which find the device that claimed the port in a
  * small fixed table of port ranges, as the ISA bus decodes an address
  * for the card that answers to it.
