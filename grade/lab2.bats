@@ -41,29 +41,37 @@ GRADE_MODE=te
 
 # points: 3
 @test "traced: switching back to known address spaces rebuilds far less" {
-	boot preempt-rebuild --vmm-args shadow=rebuild --append init=preempt
-	expect_line 'preempt: both done'
-	local rebuild traced hits
-	rebuild=$(vmm_counter shadow.rebuilds) || return
+	# preempt's two children switch on each timer tick, and how many
+	# ticks a run sees depends on the host, so the boot is judged by its
+	# own counters: every cr3 load is a hit or a rebuild, and a switch
+	# back to a known address space must be a hit, so the rebuilds stay
+	# at about one per address space however many switches there are.
+	# (Under shadow=rebuild every cr3 load rebuilds.)
 	boot preempt-traced --vmm-args shadow=traced --append init=preempt
 	expect_line 'preempt: both done'
-	traced=$(vmm_counter shadow.rebuilds) || return
+	local rebuilds hits
+	rebuilds=$(vmm_counter shadow.rebuilds) || return
 	hits=$(vmm_counter shadow.hits) || return
-	((traced * 4 <= rebuild)) ||
-		grade_fail "shadow.rebuilds: traced $traced, rebuild $rebuild: the cache should need at most a quarter"
 	((hits > 0)) || grade_fail "shadow.hits is 0: no cr3 load found its shadow in the cache"
+	((rebuilds * 4 <= rebuilds + hits)) ||
+		grade_fail "$rebuilds rebuilds and $hits hits: at least three quarters of the cr3 loads should find their shadow"
 }
 
 # points: 3
 @test "traced: eager NP->P propagation saves the hidden fault of each np2p" {
-	boot np2p-eager --vmm-args 'shadow=traced eager=on' --append bench=np2p
+	# A fixed count (bench=np2p:OPS), so both boots make the same NP->P
+	# writes however fast each runs.
+	local ops=2048
+	boot np2p-eager --vmm-args 'shadow=traced eager=on' --append "bench=np2p:$ops"
+	expect_match "^timing: bench np2p .* \\($ops iters\\)\$"
 	local eager_fills hidden_on hidden_off
 	eager_fills=$(vmm_counter shadow.eager) || return
 	hidden_on=$(vmm_counter pf.hidden) || return
-	boot np2p-lazy --vmm-args 'shadow=traced eager=off' --append bench=np2p
+	boot np2p-lazy --vmm-args 'shadow=traced eager=off' --append "bench=np2p:$ops"
+	expect_match "^timing: bench np2p .* \\($ops iters\\)\$"
 	hidden_off=$(vmm_counter pf.hidden) || return
-	((eager_fills >= 1024)) ||
-		grade_fail "only $eager_fills eager fills for at least 1024 NP->P writes"
+	((eager_fills * 10 >= ops * 9)) ||
+		grade_fail "only $eager_fills eager fills for $ops NP->P writes: expected one for nearly every write"
 	# Off: one hidden fault per NP->P (the first use); on: none.
 	((hidden_off - hidden_on >= eager_fills * 9 / 10)) ||
 		grade_fail "hidden faults: $hidden_on with eager on, $hidden_off off, for $eager_fills NP->P writes: expected about one more per write with it off"
@@ -102,6 +110,24 @@ GRADE_MODE=te
 	local adapt
 	adapt=$(vmm_counter shadow.adapt) || return
 	((adapt == 0)) || grade_fail "adapt=off, yet shadow.adapt is $adapt"
+}
+
+# points: 2
+@test "traced: adapt=on stops tracing the tables fork floods with writes" {
+	# fork rewrites every PTE of the parent (copy-on-write) and of the new
+	# child, table after table that is written but not used: without
+	# adaptivity each write is a trace fault.  A reference run of
+	# forkwait 300 takes about 3300 trace faults with adapt=on and about
+	# 1000000 with adapt=off; a fiftieth leaves a wide margin.
+	fidelity_check_with forkwait-adapt te 'shadow=traced adapt=on' 'init=forkwait 300'
+	local adapt trace_on trace_off
+	adapt=$(vmm_counter shadow.adapt) || return
+	trace_on=$(vmm_counter pf.trace) || return
+	fidelity_check_with forkwait-noadapt te 'shadow=traced adapt=off' 'init=forkwait 300'
+	trace_off=$(vmm_counter pf.trace) || return
+	((adapt > 0)) || grade_fail "adapt=on, yet no table was dropped (shadow.adapt is 0)"
+	((trace_on * 50 <= trace_off)) ||
+		grade_fail "pf.trace: $trace_on with adapt=on, $trace_off with adapt=off: adaptivity should save all but a fiftieth"
 }
 
 # points: 1

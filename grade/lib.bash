@@ -16,10 +16,11 @@
 #	    Check the last boot; on failure print why, the end of the serial
 #	    output and the commands that reproduce the run, and fail the test
 #	    (grade_fail REASON does that for checks of your own).
-#	fidelity_check NAME MODE LINE [KEY...]
+#	fidelity_check [--status N] NAME MODE LINE [KEY...]
 #	    Boot LINE natively and in MODE and compare the output line by
-#	    line; exactly the lines named by the KEYs must differ.
-#	fidelity_check_with NAME MODE VMM_ARGS LINE [KEY...]
+#	    line; exactly the lines named by the KEYs must differ.  Both runs
+#	    must end with status N (default 0, a normal power-off).
+#	fidelity_check_with [--status N] NAME MODE VMM_ARGS LINE [KEY...]
 #	    The same with monitor options for the run in MODE.
 #	vmm_counter NAME
 #	    The value of the monitor's counter NAME in the last boot (its
@@ -504,39 +505,54 @@ fidelity_compare() {
 	return 1
 }
 
-# fidelity_check NAME MODE LINE [KEY...]: boot LINE natively and in MODE
-# (natively twice for MODE native) and compare the output: exactly the
-# lines named by the keys may, and must, differ.
+# fidelity_check [--status N] NAME MODE LINE [KEY...]: boot LINE natively
+# and in MODE (natively twice for MODE native) and compare the output:
+# exactly the lines named by the keys may, and must, differ.  The native
+# run must end with status N, 0 unless told (the guest powered off
+# normally), and the run in MODE with the same: a test that expects the
+# guest's own panic says --status 120, one whose init dies of a page
+# fault --status 78.  Two runs that both panic by surprise agree, but
+# they do not pass.
 fidelity_check() {
+	local status=()
+	if [[ ${1:-} == --status ]]; then
+		status=(--status "${2:-}")
+		shift 2
+	fi
 	local name=$1 mode=$2 append=$3
 	shift 3
-	fidelity_check_with "$name" "$mode" "" "$append" "$@"
+	fidelity_check_with "${status[@]}" "$name" "$mode" "" "$append" "$@"
 }
 
-# fidelity_check_with NAME MODE VMM_ARGS LINE [KEY...]: the same, with
-# monitor options (e.g. 'shadow=rebuild') for the run in MODE.
+# fidelity_check_with [--status N] NAME MODE VMM_ARGS LINE [KEY...]: the
+# same, with monitor options (e.g. 'shadow=rebuild') for the run in MODE.
 fidelity_check_with() {
+	local want=0
+	if [[ ${1:-} == --status ]]; then
+		want=${2:-}
+		shift 2
+	fi
+	[[ $want =~ ^[0-9]+$ ]] || {
+		echo "fidelity_check: --status needs a number, not '$want'" >&2
+		return 1
+	}
 	local name=$1 mode=$2 vmm_args=$3 append=$4
 	shift 4
 	local second=$name-$mode
 	[[ $mode != native ]] || second=$name-native2
 	boot "$name-native" --mode native --append "$append"
 	local ref=$BOOT_LOG ref_status=$BOOT_STATUS
+	# The native run is the reference, so it must be right first.
+	[[ $ref_status == "$want" ]] ||
+		grade_fail "expected the native run to end with status $want, not $ref_status" ||
+		return
 	if [[ -n $vmm_args ]]; then
 		boot "$second" --mode "$mode" --vmm-args "$vmm_args" --append "$append"
 	else
 		boot "$second" --mode "$mode" --append "$append"
 	fi
-	# A run that ends in the guest's own panic (120) can be compared too;
-	# a run that never powered off cannot.
-	local st
-	for st in "$ref_status" "$BOOT_STATUS"; do
-		[[ $st =~ ^[0-9]+$ ]] && ((st <= 121)) ||
-			grade_fail "a fidelity run did not end with the guest powering off" ||
-			return
-	done
-	[[ $ref_status == "$BOOT_STATUS" ]] ||
-		grade_fail "the native run powered off with status $ref_status, the $mode run with $BOOT_STATUS" ||
+	[[ $BOOT_STATUS == "$want" ]] ||
+		grade_fail "the native run ended with status $want, as expected, the $mode run with $BOOT_STATUS" ||
 		return
 	local label=$mode detail
 	[[ $mode != native ]] || label="native-2"

@@ -49,6 +49,18 @@ GRADE_MODE=native
 	expect_status 0
 }
 
+# Grade tests that compare two boots' counters need the same work in both.
+# points: 1
+@test "bench=NAME:OPS runs exactly OPS operations" {
+	boot bench-fixed --append bench=np2p:2048,in:100
+	expect_match '^timing: bench np2p [0-9]+(\.[0-9])? cycles/op \(2048 iters\)$'
+	expect_match '^timing: bench in [0-9]+(\.[0-9])? cycles/op \(100 iters\)$'
+	expect_status 0
+	boot bench-partial --append bench=np2p:1000
+	expect_match '^kernel: bench=np2p:1000: the count must be a multiple of 1024 '
+	expect_status 121
+}
+
 # points: 3
 @test "test=fidelity: every kernel probe reports" {
 	boot fidelity --append test=fidelity

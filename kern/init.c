@@ -8,7 +8,8 @@
  *   init=PROG ARGS...  PROG with ARGS (to the end of the line); power off
  *                      with its exit status when it and its children end
  *   test=NAME[,NAME]   kernel-level probes (test=fidelity), then power off
- *   bench=NAME[,NAME]  nanobenchmarks (bench=all), then power off
+ *   bench=NAME[,NAME]  nanobenchmarks (bench=all), then power off;
+ *                      NAME:OPS runs exactly OPS operations (probes.c)
  */
 #include <inc/cmdline.h>
 #include <inc/error.h>

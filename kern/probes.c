@@ -210,24 +210,37 @@ static const struct {
 #define BENCH_RUNS 5
 
 /*
- * Calibrate the iteration count until one run takes BENCH_TARGET_CYCLES,
- * then report the best of BENCH_RUNS runs in cycles per operation.
+ * bench=NAME: calibrate the iteration count until one run takes
+ * BENCH_TARGET_CYCLES, then report the best of BENCH_RUNS runs in cycles
+ * per operation.  How many operations that is depends on how fast the
+ * machine is, so two boots' monitor counters do not compare.
+ *
+ * bench=NAME:OPS (fixed > 0): run exactly OPS operations, once, and
+ * report them.  The count is the one the timing line reports, so for
+ * the page-table benchmarks it is a multiple of NPTENTRIES, and
+ * bench=np2p:2048 makes exactly 2048 NP->P writes whatever the speed:
+ * what a grade test that compares the counters of two boots needs.
  */
 static void
-bench_run(enum bench_id id)
+bench_run(enum bench_id id, uint32_t fixed)
 {
 	uint32_t n = 1;
-	uint64_t t;
+	uint64_t t, best;
 
 	probe_pt_setup();
-	while ((t = bench_once(id, n)) < BENCH_TARGET_CYCLES &&
-	       n < BENCH_MAX_ITERS / bench_info[id].ops_per_iter)
-		n *= 2;
-	uint64_t best = t;
-	for (int r = 0; r < BENCH_RUNS; r++) {
-		t = bench_once(id, n);
-		if (t < best)
-			best = t;
+	if (fixed) {
+		n = fixed / bench_info[id].ops_per_iter;
+		best = bench_once(id, n);
+	} else {
+		while ((t = bench_once(id, n)) < BENCH_TARGET_CYCLES &&
+		       n < BENCH_MAX_ITERS / bench_info[id].ops_per_iter)
+			n *= 2;
+		best = t;
+		for (int r = 0; r < BENCH_RUNS; r++) {
+			t = bench_once(id, n);
+			if (t < best)
+				best = t;
+		}
 	}
 	uint32_t ops = n * bench_info[id].ops_per_iter;
 	uint32_t tenths = (uint32_t)(best * 10 / ops);
@@ -660,10 +673,34 @@ probes_run_tests(const char *names, const char **user_half)
 	return for_each_name(names, one_test, user_half);
 }
 
+/*
+ * Check the OPS of bench=NAME:OPS for benchmark id and return it, or
+ * print why it is wrong and return 0.
+ */
+static uint32_t
+bench_fixed_ops(enum bench_id id, const char *ops_text)
+{
+	char *end;
+	unsigned long ops = strtoul(ops_text, &end, 10);
+	uint32_t per_iter = bench_info[id].ops_per_iter;
+
+	if (end == ops_text || *end || ops == 0 || ops > BENCH_MAX_ITERS ||
+	    ops % per_iter) {
+		cprintf("kernel: bench=%s:%s: the count must be a multiple of "
+			"%u from %u to %u\n", bench_info[id].name, ops_text,
+			per_iter, per_iter, BENCH_MAX_ITERS);
+		return 0;
+	}
+	return (uint32_t)ops;
+}
+
+/* bench=NAME or bench=NAME:OPS, for one name of the list. */
 static bool
 one_bench(const char *name, void *arg)
 {
 	const char **user_half = arg;
+	const char *colon = strchr(name, ':');
+	size_t len = colon ? (size_t)(colon - name) : strlen(name);
 	bool all = strcmp(name, "all") == 0;
 	bool found = false;
 
@@ -671,17 +708,26 @@ one_bench(const char *name, void *arg)
 		*user_half = "nanobench";
 		found = true;
 	}
-	for (int id = 0; id < NBENCH; id++)
-		if (all || strcmp(name, bench_info[id].name) == 0) {
-			bench_run(id);
+	for (int id = 0; id < NBENCH; id++) {
+		const char *known = bench_info[id].name;
+		if (all || strcmp(name, known) == 0) {
+			bench_run(id, 0);
+			found = true;
+		} else if (colon && strlen(known) == len &&
+			   strncmp(name, known, len) == 0) {
+			uint32_t ops = bench_fixed_ops(id, colon + 1);
+			if (ops == 0)
+				return false;
+			bench_run(id, ops);
 			found = true;
 		}
+	}
 	if (!found) {
 		cprintf("kernel: unknown benchmark '%s' (known: all syscall",
 			name);
 		for (int id = 0; id < NBENCH; id++)
 			cprintf(" %s", bench_info[id].name);
-		cprintf(")\n");
+		cprintf("; NAME:OPS runs exactly OPS)\n");
 	}
 	return found;
 }

@@ -50,9 +50,9 @@ split_at(int line, const char *text, int max, int want_argc,
 		ok = strcmp(argv[i], want[i]) == 0 && argv[i] >= s &&
 		     argv[i] < s + strlen(text);
 	free(s);
-	return check_at(ok, line, __FILE__, "SPLIT",
-			"split(\"%s\", max %d) = %d, want %d (or words differ)",
-			text, max, argc, want_argc);
+	return test_check_at(ok, __FILE__, line, "SPLIT",
+			     "split(\"%s\", max %d) = %d, want %d (or words "
+			     "differ)", text, max, argc, want_argc);
 }
 #define SPLIT(text, max, n, ...)                                               \
 	split_at(__LINE__, text, max, n, (const char *const[]){ __VA_ARGS__ })

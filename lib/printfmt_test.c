@@ -29,11 +29,11 @@ same_at(int line, const char *fmt, ...)
 
 	/* Compare bytes, not strings: "%c" of 0 stores a NUL mid-output. */
 	size_t n = r_host >= 0 && r_host < OUTSZ ? (size_t)r_host + 1 : OUTSZ;
-	return check_at(r_ours == r_host && memcmp(ours, host, n) == 0, line,
-			__FILE__, "SAME",
-			"format \"%s\": ours \"%s\" (returned %d), host \"%s\" "
-			"(returned %d)",
-			fmt, ours, r_ours, host, r_host);
+	return test_check_at(r_ours == r_host && memcmp(ours, host, n) == 0,
+			     __FILE__, line, "SAME",
+			     "format \"%s\": ours \"%s\" (returned %d), host "
+			     "\"%s\" (returned %d)",
+			     fmt, ours, r_ours, host, r_host);
 }
 #define SAME(...) same_at(__LINE__, __VA_ARGS__)
 
@@ -48,10 +48,11 @@ is_at(int line, const char *want, const char *fmt, ...)
 	va_start(ap, fmt);
 	r = vl_vsnprintf(ours, sizeof(ours), fmt, ap);
 	va_end(ap);
-	return check_at(r == (int)strlen(want) && strcmp(ours, want) == 0, line,
-			__FILE__, "IS",
-			"format \"%s\": got \"%s\" (returned %d), want \"%s\"",
-			fmt, ours, r, want);
+	return test_check_at(r == (int)strlen(want) && strcmp(ours, want) == 0,
+			     __FILE__, line, "IS",
+			     "format \"%s\": got \"%s\" (returned %d), want "
+			     "\"%s\"",
+			     fmt, ours, r, want);
 }
 #define IS(want, ...) is_at(__LINE__, want, __VA_ARGS__)
 

@@ -12,8 +12,9 @@
  *   string     the string and memory functions, memmove's overlaps,
  *              strtol/strtoul against the host's
  *   elf        a valid image built here, obj/kernel and obj/user/hello
- *              (when built), and malformed images: every truncation and
- *              every kind of bad field must be rejected with a reason
+ *              (make builds them first; missing, they fail), and
+ *              malformed images: every truncation and every kind of bad
+ *              field must be rejected with a reason
  *   multiboot  header search and memory-map walking, well-formed and
  *              malformed
  *   cmdline    word splitting, keys, and the monitor's "--"
@@ -23,26 +24,6 @@
  * snprintf coexist with the host's: lib/test_rename.h.
  */
 #include "lib/unittest.h"
-
-bool
-check_at(bool ok, int line, const char *file, const char *func, const char *fmt,
-	 ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (ok) {
-		CU_assertImplementation(CU_TRUE, line, fmt, file, func,
-					CU_FALSE);
-		return true;
-	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* CUnit copies the message into its failure record. */
-	CU_assertImplementation(CU_FALSE, line, msg, file, func, CU_FALSE);
-	return false;
-}
 
 void *
 dup_exact(const void *src, size_t n)
@@ -87,28 +68,27 @@ read_whole_file(const char *path, size_t *size)
 int
 main(void)
 {
-	CU_SuiteInfo suites[] = {
-		{ "printfmt", NULL, NULL, NULL, NULL, printfmt_tests },
-		{ "string", NULL, NULL, NULL, NULL, string_tests },
-		{ "elf", NULL, NULL, NULL, NULL, elf_tests },
-		{ "multiboot", NULL, NULL, NULL, NULL, multiboot_tests },
-		{ "cmdline", NULL, NULL, NULL, NULL, cmdline_tests },
-		CU_SUITE_INFO_NULL,
+	static const struct {
+		const char *suite;
+		const CU_TestInfo *tests;
+	} suites[] = {
+		{ "printfmt", printfmt_tests }, { "string", string_tests },
+		{ "elf", elf_tests },		{ "multiboot", multiboot_tests },
+		{ "cmdline", cmdline_tests },
 	};
-	unsigned failures;
+	static struct test_case table[256];
+	size_t n = 0;
 
-	if (CU_initialize_registry() != CUE_SUCCESS ||
-	    CU_register_suites(suites) != CUE_SUCCESS) {
-		fprintf(stderr, "lib_test: CUnit: %s\n", CU_get_error_msg());
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS) {
-		fprintf(stderr, "lib_test: CUnit: %s\n", CU_get_error_msg());
-		CU_cleanup_registry();
-		return 2;
-	}
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	/* Each file keeps its CU_TestInfo list; the runner takes one table. */
+	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
+		for (const CU_TestInfo *t = suites[s].tests; t->pName; t++) {
+			if (n == sizeof(table) / sizeof(table[0])) {
+				fprintf(stderr, "lib_test: more than %zu tests\n",
+					n);
+				return 2;
+			}
+			table[n++] = (struct test_case){ suites[s].suite,
+							 t->pName, t->pTestFunc };
+		}
+	return test_table_run("lib_test", table, n, NULL);
 }

@@ -8,6 +8,7 @@
 
 /* The host's headers first: they declare libc's strlen, snprintf, ... */
 #include <CUnit/Basic.h>
+#include "lib/test_table.h"
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,9 +38,7 @@
  * loop over many cases can stop at the first failure.
  */
 #define CHECK(cond, ...)                                                       \
-	check_at(!!(cond), __LINE__, __FILE__, __func__, __VA_ARGS__)
-bool check_at(bool ok, int line, const char *file, const char *func,
-	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+	test_check_at(!!(cond), __FILE__, __LINE__, __func__, __VA_ARGS__)
 
 /*
  * A malloc'd copy of src[0..n) in a block of exactly n bytes, so that

@@ -10,13 +10,16 @@
 DECODE_DIR := $(OBJDIR)/host/vmm
 DECODE_DEPS := vmm/decode.c inc/x86decode.h inc/types.h
 
-$(DECODE_DIR)/decode_test: $(DECODE_DEPS) vmm/decode_test.c
+$(DECODE_DIR)/decode_test: $(DECODE_DEPS) vmm/decode_test.c \
+		lib/test_table.h
 	@mkdir -p $(@D)
 	@echo "+ hostcc $@"
 	$(V)$(HOSTCC) $(HOST_CFLAGS) -o $@ vmm/decode.c \
 		vmm/decode_test.c -lcunit -lcapstone
 
 UNIT_TESTS += $(DECODE_DIR)/decode_test
+# decode_test sweeps the monitor's code too (in a tree that has one).
+unit: $$(if $$(VMM_MODES),$(OBJDIR)/vmm)
 
 # The fuzzer needs clang's libFuzzer; the corpus it grows and any crash
 # it finds stay under $(DECODE_DIR).

@@ -75,6 +75,51 @@ make_other() {
 	assert_output --partial "line 4 is 'kernel: power off, status 0' in native but 'kernel: panic at kern/trap.c:1' in te"
 }
 
+# fake_boot NAME STATUS LOG: stand in for boot NAME, as a run that
+# printed LOG and ended with STATUS.
+fake_boot() {
+	mkdir -p "$BATS_FILE_TMPDIR/boot"
+	tr -d '\r' <"$3" >"$(boot_file "$1" log)"
+	echo "$2" >"$(boot_file "$1" status)"
+	echo "  reproduce: (a fake run)" >"$(boot_file "$1" cmd)"
+	boot_use "$1"
+}
+
+@test "fidelity_check: two runs that agree on an unexpected status fail" {
+	sed 's/^kernel: power off.*/kernel: panic at kern\/trap.c:1: oops/' \
+		native.log >panic.log
+	# Both runs panic, with the same output.
+	boot() { fake_boot "$1" 120 panic.log; }
+	run fidelity_check same te test=fidelity
+	assert_failure
+	assert_output --partial 'FAIL: expected the native run to end with status 0, not 120'
+	run fidelity_check_with same te shadow=traced test=fidelity
+	assert_failure
+	# A test that expects the panic says so, and then they pass.
+	fidelity_check --status 120 same te test=fidelity
+	fidelity_check_with --status 120 same te shadow=traced test=fidelity
+	run fidelity_check --status 78 same te test=fidelity
+	assert_failure
+	run fidelity_check --status panic same te test=fidelity
+	assert_failure
+	assert_output "fidelity_check: --status needs a number, not 'panic'"
+}
+
+@test "fidelity_check: the run in MODE must end as the native run does" {
+	boot() {
+		if [[ $1 == *-native ]]; then
+			fake_boot "$1" 0 native.log
+		else
+			fake_boot "$1" 122 native.log
+		fi
+	}
+	run fidelity_check stops te init=hello
+	assert_failure
+	assert_output --partial 'FAIL: the native run ended with status 0, as expected, the te run with 122'
+	boot() { fake_boot "$1" 0 native.log; }
+	fidelity_check agrees te init=hello
+}
+
 @test "grade_timeout: scales and rounds up; rejects nonsense" {
 	[[ $(grade_timeout 60) == 60 ]]
 	[[ $(GRADE_TIMEOUT_SCALE=2.5 grade_timeout 60) == 150 ]]
