@@ -111,6 +111,15 @@ obstacles=(
 	expect_status 122
 }
 
+# With CR4.PSE clear the CPU ignores a PDE's PS bit: the guest maps a page
+# through a "PS = 1" PDE that points at a page table, and writes it.  The
+# shadow MMU must take that PDE as the CPU does, for rights and dirtiness.
+# points: 1
+@test "te: a PDE with PS set is a page-table pointer without CR4.PSE" {
+	fidelity_check_with psoff te shadow=rebuild test=psoff
+	expect_line 'psoff: OK, PS ignored without CR4.PSE'
+}
+
 # Input piped into QEMU reaches the virtual UART before the guest has set
 # up its PIC: serial_init raises IRQ 4, pic_init's ICW1 clears the request,
 # and only a PIC that sees the still-high line as a new edge lets the shell
