@@ -39,6 +39,12 @@ GRADE_MODE=te
 	fidelity_check_with noflush-lazy te 'shadow=traced eager=off' test=ptenoflush
 }
 
+# points: 1
+@test "traced: a PDE with PS set is a page-table pointer without CR4.PSE" {
+	fidelity_check_with psoff te shadow=traced test=psoff
+	expect_line 'psoff: OK, PS ignored without CR4.PSE'
+}
+
 # points: 3
 @test "traced: switching back to known address spaces rebuilds far less" {
 	# preempt's two children switch on each timer tick, and how many

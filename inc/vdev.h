@@ -57,8 +57,12 @@ extern struct vpic vpic0;
  * master IR2, every line but the cascade masked.  The guest reprograms it.
  */
 void vpic_init(struct vpic *p);
-/* Edge-triggered request on line irq (0-15); IRQ 2 arrives as IRQ 9. */
-void vpic_raise(struct vpic *p, int irq);
+/*
+ * A device's interrupt output on line irq (0-15; IRQ 2 arrives as IRQ 9)
+ * is at level (0 or 1).  Devices report it on every change of their
+ * state; the PIC turns rising edges into requests (edge-triggered).
+ */
+void vpic_set_irq(struct vpic *p, int irq, int level);
 /*
  * The vector the CPU would take now if it accepted an interrupt (the
  * highest-priority requested, unmasked line not blocked by one in

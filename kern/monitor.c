@@ -59,7 +59,7 @@ backtrace_from(uint32_t ebp, uint32_t eip)
 	cprintf("Stack backtrace:\n");
 	for (int depth = 0; depth < 32; depth++) {
 		uint32_t off = 0;
-		const char *fn = ksym_lookup(eip, &off);
+		const char *fn = ksym_frame(eip, depth > 0, &off);
 		cprintf("  ebp %08x  eip %08x  %s+%u\n", ebp, eip,
 			fn ? fn : "?", off);
 		/* Stop at the frame entry.S made, or at anything not ours. */

@@ -32,4 +32,31 @@ void backtrace_from(uint32_t ebp, uint32_t eip);
 /* Kernel symbol lookup (kern/ksyms.c): the name containing addr. */
 const char *ksym_lookup(uint32_t addr, uint32_t *offset);
 
+/*
+ * A symbol table as kern/mkksyms.sh lays it out: text symbols sorted by
+ * address, names in one string block.
+ */
+struct ksym {
+	uint32_t addr;
+	uint32_t name; /* offset into the names */
+};
+struct ksymtab {
+	const struct ksym *syms;
+	uint32_t count;
+	const char *names;
+};
+
+/* kern/symbolize.c: the symbol containing addr in t, or NULL. */
+const char *ksymtab_lookup(const struct ksymtab *t, uint32_t addr,
+			   uint32_t *offset);
+/*
+ * The function a backtrace frame is in, and *offset, eip's distance from
+ * its start.  caller: eip is a return address (every frame but the
+ * first), so the call instruction, and the caller, lie before it.
+ */
+const char *ksymtab_frame(const struct ksymtab *t, uint32_t eip, bool caller,
+			  uint32_t *offset);
+/* The same in the kernel's own table (kern/ksyms.c). */
+const char *ksym_frame(uint32_t eip, bool caller, uint32_t *offset);
+
 #endif

@@ -618,6 +618,55 @@ run_ptenoflush(void)
 		"back their markers\n", NOFLUSH_PAGES, good);
 }
 
+/*
+ * With CR4.PSE clear the CPU ignores a PDE's PS bit (SDM vol.3A §4.3,
+ * Table 4-5) and takes the PDE as a page-table pointer, as for PS = 0.
+ * Install such a PDE over a page table of our own, map one page through
+ * it, write it and read it back, and report the accessed and dirty bits
+ * the CPU set: in the PTE, as for any 4 KiB page.  A monitor that trusts
+ * PS without checking CR4.PSE sees a clean 4 MiB page and never lets the
+ * write through.
+ */
+#define PSOFF_VA (PROBE_VA + PTSIZE)
+#define PSOFF_MARKER 0x50FF0001u
+static void
+run_psoff(void)
+{
+	uint32_t cr4 = rcr4();
+	struct pageinfo *pt = page_alloc(ALLOC_ZERO);
+	struct pageinfo *pg = page_alloc(ALLOC_ZERO);
+	volatile uint32_t *va = (volatile uint32_t *)PSOFF_VA;
+	pte_t *ptes, pde, pte;
+
+	assert(pt && pg);
+	lcr4(cr4 & ~CR4_PSE);
+	ptes = page2kva(pt);
+	ptes[PTX(PSOFF_VA)] = page2pa(pg) | PTE_P | PTE_W;
+	kern_pgdir[PDX(PSOFF_VA)] = page2pa(pt) | PTE_P | PTE_W | PTE_PS;
+	invlpg((uint32_t)PSOFF_VA);
+
+	*va = PSOFF_MARKER;
+	uint32_t back = *va;
+	uint32_t alias = *(uint32_t *)page2kva(pg);
+	pde = kern_pgdir[PDX(PSOFF_VA)];
+	pte = ptes[PTX(PSOFF_VA)];
+	cprintf("psoff: CR4.PSE %d, PDE PS %d: wrote %08x, read %08x, "
+		"frame holds %08x\n", (rcr4() & CR4_PSE) != 0,
+		(pde & PTE_PS) != 0, PSOFF_MARKER, back, alias);
+	cprintf("psoff: PTE A %d D %d\n", (pte & PTE_A) != 0,
+		(pte & PTE_D) != 0);
+
+	kern_pgdir[PDX(PSOFF_VA)] = 0;
+	invlpg((uint32_t)PSOFF_VA);
+	lcr4(cr4);
+	page_free(pt);
+	page_free(pg);
+	if (back == PSOFF_MARKER && alias == PSOFF_MARKER)
+		cprintf("psoff: OK, PS ignored without CR4.PSE\n");
+	else
+		cprintf("psoff: FAIL: the page did not keep the write\n");
+}
+
 /* An invalid opcode in kernel code: the kernel must panic cleanly. */
 static void
 run_badop(void)
@@ -658,12 +707,16 @@ one_test(const char *name, void *arg)
 		run_ptenoflush();
 		return true;
 	}
+	if (strcmp(name, "psoff") == 0) {
+		run_psoff();
+		return true;
+	}
 	if (strcmp(name, "badop") == 0)
 		run_badop();
 	if (strcmp(name, "triplefault") == 0)
 		run_triplefault();
-	cprintf("kernel: unknown test '%s' (known: fidelity ptenoflush monhole "
-		"badop triplefault)\n", name);
+	cprintf("kernel: unknown test '%s' (known: fidelity ptenoflush psoff "
+		"monhole badop triplefault)\n", name);
 	return false;
 }
 

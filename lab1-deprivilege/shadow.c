@@ -114,12 +114,13 @@ rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 
 	uint32_t perm = PTE_P;
 	if (v->vcr0 & CR0_PG) {
-		uint32_t rights = w.pde;
-		if (!((w.pde & PTE_PS) && (v->vcr4 & CR4_PSE)))
-			rights &= w.pte;
+		/* PS counts only with CR4.PSE (SDM vol.3A §4.3); without
+		 * it the PDE points at a page table, whatever PS says. */
+		bool big = (w.pde & PTE_PS) && (v->vcr4 & CR4_PSE);
+		uint32_t rights = big ? w.pde : (w.pde & w.pte);
 		perm |= rights & PTE_U;
 		/* Writeable only once the guest's entry is dirty. */
-		bool dirty = (w.pde & PTE_PS) ? (w.pde & PTE_D) : (w.pte & PTE_D);
+		bool dirty = big ? (w.pde & PTE_D) : (w.pte & PTE_D);
 		if ((rights & PTE_W) && dirty)
 			perm |= PTE_W;
 	} else {

@@ -3,15 +3,18 @@
  * the PC/AT: the slave's INT output drives the master's IR2, and the
  * ISA bus's IRQ 2 pin is rerouted to the slave's IR1 (IRQ 9).
  *
- * Devices request interrupts with vpic_raise(); the monitor asks
+ * Devices drive their interrupt lines with vpic_set_irq(); the monitor asks
  * vpic_pending_vector() whether the virtual CPU would be interrupted now
  * and, when it delivers the interrupt, calls vpic_acknowledge(), which
  * does what the two INTA cycles do on the bus.  The guest programs the
  * chips through their two ports each, exactly as on hardware.
  *
  * Everything here follows the Intel 8259A datasheet (order 231468);
- * "8259A" below names its sections.  Requests are edge-triggered: a
- * raise sets the line's IRR bit, which stays set until acknowledged.
+ * "8259A" below names its sections.  Requests are edge-triggered (the
+ * PC's ELCR, which would make a line level-triggered, is not modelled):
+ * each line has an edge-sense latch, and a line seen high with the latch
+ * clear sets the line's IRR bit, which stays set until acknowledged even
+ * if the line falls meanwhile (as in QEMU's 8259).
  */
 #include <inc/assert.h>
 #include <inc/string.h>
@@ -100,6 +103,9 @@ struct pic_chip {
 	uint8_t irr;		/* lines requesting, not yet acknowledged */
 	uint8_t isr;		/* lines in service, awaiting EOI */
 	uint8_t imr;		/* OCW1: masked lines */
+	uint8_t level;		/* the IR inputs as the devices drive them */
+	uint8_t sensed;		/* edge-sense latch: lines seen high, not
+				   yet low again (ICW1 clears it) */
 	uint8_t vector_base;	/* ICW2 & ICW2_VECTOR */
 	uint8_t icw3;		/* master: a bit per IR with a slave;
 				   slave: its own cascade identity */
@@ -218,17 +224,40 @@ pic_chip_vector(const struct pic_chip *c, int ir)
 	return c->vector_base | ir;
 }
 
-/* Edge-triggered request on PC IRQ line irq (0-15). */
-void
-vpic_raise(struct vpic *p, int irq)
+/*
+ * Edge detection: a line that is high and was not high when last sensed
+ * makes a request.  A line that falls clears its latch, so its next rise
+ * is a new edge; the IRR bit it set stays.
+ */
+static void
+pic_chip_sense(struct pic_chip *c)
 {
+	c->irr |= c->level & ~c->sensed;
+	c->sensed = c->level;
+}
+
+/*
+ * PC IRQ line irq (0-15) is now at level (0 or 1).  Devices call this
+ * whenever their output may have changed; a repeated level is harmless.
+ */
+void
+vpic_set_irq(struct vpic *p, int irq, int level)
+{
+	struct pic_chip *c = &p->master;
+	int ir = irq;
+
 	assert(irq >= 0 && irq < PIC_NIRQS);
 	if (irq == CASCADE_IR)
 		irq = ISA_IRQ2_REROUTED;
-	if (irq < PIC_LINES)
-		p->master.irr |= bit(irq);
+	if (irq >= PIC_LINES) {
+		c = &p->slave;
+		ir = irq - PIC_LINES;
+	}
+	if (level)
+		c->level |= bit(ir);
 	else
-		p->slave.irr |= bit(irq - PIC_LINES);
+		c->level &= ~bit(ir);
+	pic_chip_sense(c);
 }
 
 /* The vector the CPU would get if it acknowledged now, or -1. */
@@ -280,8 +309,17 @@ pic_icw1(struct pic_chip *c, uint8_t v)
 {
 	c->single = (v & ICW1_SNGL) != 0;
 	c->want_icw4 = (v & ICW1_IC4) != 0;
-	/* The edge-sense latches reset, so pending requests are lost. */
+	/*
+	 * The edge-sense latches reset, so pending requests are lost, and
+	 * a line that is still high counts as a new rising edge.  (QEMU's
+	 * 8259 does the same the next time the device reports its level.)
+	 * Without this, a UART whose line went high before the guest's
+	 * pic_init would never interrupt again: its line stays high until
+	 * RBR is read, and the guest reads RBR only when interrupted.
+	 */
 	c->irr = 0;
+	c->sensed = 0;
+	pic_chip_sense(c);
 	c->isr = 0;
 	c->imr = 0;
 	c->lowest = LOWEST_PRIORITY_IR;

@@ -316,6 +316,19 @@ vpit_divisor(const struct vpit *t)
 }
 
 /*
+ * Counter 0's OUT drives IRQ 0.  The monitor's clock sees a period only
+ * once it has passed, so a period is one pulse on the line: a rising
+ * edge, which the PIC latches, and the fall (QEMU's 8254, too, models
+ * OUT in mode 2 as a one-clock pulse).
+ */
+static void
+pit_pulse_irq(struct vpit *t)
+{
+	vpic_set_irq(t->pic, PIT_IRQ, 1);
+	vpic_set_irq(t->pic, PIT_IRQ, 0);
+}
+
+/*
  * One period of counter 0 has elapsed: OUT gives IRQ 0 its rising edge.
  * The periodic modes do so every period; the one-shot modes 0 and 4
  * once per count written; modes 1 and 5 wait for a GATE edge, and the
@@ -332,13 +345,13 @@ vpit_tick(struct vpit *t)
 	case MODE_RATE:
 	case MODE_SQUARE:
 		ch->elapsed = 0;
-		vpic_raise(t->pic, PIT_IRQ);
+		pit_pulse_irq(t);
 		break;
 	case MODE_TERMINAL_COUNT:
 	case MODE_SW_STROBE:
 		if (ch->armed) {
 			ch->armed = false;
-			vpic_raise(t->pic, PIT_IRQ);
+			pit_pulse_irq(t);
 		}
 		break;
 	case MODE_HW_ONE_SHOT:

@@ -182,6 +182,14 @@ machine_reset(void)
 	poweroff_status = -1;
 }
 
+/* A device pulses line irq: a rising edge, then the line falls. */
+static void
+irq_pulse(int irq)
+{
+	vpic_set_irq(&vpic0, irq, 1);
+	vpic_set_irq(&vpic0, irq, 0);
+}
+
 /* ---- The guest OS's drivers, replayed ---- */
 
 static uint16_t guest_irq_mask;
@@ -349,7 +357,7 @@ test_wide_access_split(void)
 {
 	guest_boot();
 	/* Natively inw $0x20 reads IRR | IMR << 8 (QEMU 7.2: 0xb810). */
-	vpic_raise(&vpic0, 4);
+	irq_pulse(4);
 	CHECK_EQ(vdev_in(PIC1_CMD, 2),
 		 (uint32_t)read_irr(PIC1_CMD) | (uint32_t)inb(PIC1_DATA) << 8,
 		 "inw 0x20");
@@ -428,15 +436,44 @@ test_pic_bios_state(void)
 	machine_reset();
 	CHECK_EQ(inb(PIC1_DATA), 0xFB, "master IMR before the guest");
 	CHECK_EQ(inb(PIC2_DATA), 0xFF, "slave IMR before the guest");
-	vpic_raise(&vpic0, IRQ_TIMER);
+	irq_pulse(IRQ_TIMER);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "masked by the BIOS state");
+}
+
+/* The PIC requests on rising edges of the levels the devices report. */
+static void
+test_pic_edge_sensing(void)
+{
+	guest_boot();
+	vpic_set_irq(&vpic0, IRQ_SERIAL, 1);
+	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL, "rise");
+	guest_pic_eoi(IRQ_SERIAL);
+	vpic_set_irq(&vpic0, IRQ_SERIAL, 1);
+	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "high again is no edge");
+	vpic_set_irq(&vpic0, IRQ_SERIAL, 0);
+	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "the fall is no edge");
+	vpic_set_irq(&vpic0, IRQ_SERIAL, 1);
+	vpic_set_irq(&vpic0, IRQ_SERIAL, 0);
+	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
+		 "a new rise, latched though the line fell");
+	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL, "ack");
+	guest_pic_eoi(IRQ_SERIAL);
+
+	/* ICW1 clears IRR and the latches: a high line is a new edge. */
+	vpic_set_irq(&vpic0, IRQ_KBD, 1);
+	guest_pic_init();
+	CHECK_EQ(read_irr(PIC1_CMD), 1 << IRQ_KBD, "high through ICW1");
+	vpic_set_irq(&vpic0, IRQ_KBD, 0);
+	irq_pulse(IRQ_MOUSE);
+	guest_pic_init();
+	CHECK_EQ(read_irr(PIC2_CMD), 0, "a pulse before ICW1 is forgotten");
 }
 
 static void
 test_pic_init_sequence(void)
 {
 	machine_reset();
-	vpic_raise(&vpic0, IRQ_KBD); /* ICW1 forgets earlier requests */
+	irq_pulse(IRQ_KBD); /* ICW1 forgets earlier requests */
 	guest_pic_init();
 	CHECK_EQ(inb(PIC1_DATA), 0xFB, "master IMR after pic_init");
 	CHECK_EQ(inb(PIC2_DATA), 0xFF, "slave IMR after pic_init");
@@ -445,7 +482,7 @@ test_pic_init_sequence(void)
 	CHECK_EQ(read_isr(PIC2_CMD), 0, "slave ISR");
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "nothing pending");
 
-	vpic_raise(&vpic0, IRQ_TIMER);
+	irq_pulse(IRQ_TIMER);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "IRQ 0 still masked");
 	guest_irq_unmask(IRQ_TIMER);
 	CHECK_EQ(inb(PIC1_DATA), 0xFA, "master IMR after unmask(0)");
@@ -463,7 +500,7 @@ test_pic_masking(void)
 {
 	machine_reset();
 	guest_pic_init();
-	vpic_raise(&vpic0, IRQ_KBD);
+	irq_pulse(IRQ_KBD);
 	CHECK_EQ(read_irr(PIC1_CMD), 1 << IRQ_KBD, "a masked line is in IRR");
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "... but not delivered");
 	guest_irq_unmask(IRQ_KBD);
@@ -474,7 +511,7 @@ test_pic_masking(void)
 	CHECK_EQ(read_irr(PIC1_CMD), 1 << IRQ_KBD, "still requested");
 
 	/* The slave's mask, then the cascade line's on the master. */
-	vpic_raise(&vpic0, IRQ_MOUSE);
+	irq_pulse(IRQ_MOUSE);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "slave line masked");
 	guest_irq_unmask(IRQ_MOUSE);
 	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_MOUSE,
@@ -500,15 +537,15 @@ test_pic_priority(void)
 	guest_irq_unmask(IRQ_SERIAL);
 	guest_irq_unmask(IRQ_TIMER);
 
-	vpic_raise(&vpic0, IRQ_SERIAL);
-	vpic_raise(&vpic0, IRQ_KBD);
+	irq_pulse(IRQ_SERIAL);
+	irq_pulse(IRQ_KBD);
 	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_KBD,
 		 "IRQ 1 before IRQ 4");
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_KBD, "ack 1");
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "4 waits for 1's EOI");
-	vpic_raise(&vpic0, IRQ_KBD);
+	irq_pulse(IRQ_KBD);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "equal priority waits");
-	vpic_raise(&vpic0, IRQ_TIMER);
+	irq_pulse(IRQ_TIMER);
 	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_TIMER,
 		 "IRQ 0 preempts IRQ 1");
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_TIMER, "ack 0");
@@ -535,14 +572,14 @@ test_pic_specific_eoi(void)
 	guest_pic_init();
 	guest_irq_unmask(IRQ_KBD);
 	guest_irq_unmask(IRQ_SERIAL);
-	vpic_raise(&vpic0, IRQ_SERIAL);
+	irq_pulse(IRQ_SERIAL);
 	vpic_acknowledge(&vpic0);
-	vpic_raise(&vpic0, IRQ_KBD);
+	irq_pulse(IRQ_KBD);
 	vpic_acknowledge(&vpic0);
 	CHECK_EQ(read_isr(PIC1_CMD), 0x12, "1 and 4 in service");
 	outb(PIC1_CMD, OCW2_SPECIFIC_EOI | IRQ_SERIAL);
 	CHECK_EQ(read_isr(PIC1_CMD), 0x02, "specific EOI ended only 4");
-	vpic_raise(&vpic0, IRQ_SERIAL);
+	irq_pulse(IRQ_SERIAL);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "4 still below 1");
 	outb(PIC1_CMD, OCW2_SPECIFIC_EOI | IRQ_KBD);
 	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
@@ -559,7 +596,7 @@ test_pic_cascade(void)
 	guest_irq_unmask(IRQ_SLAVE_IR0);
 	guest_irq_unmask(IRQ_MOUSE);
 
-	vpic_raise(&vpic0, IRQ_MOUSE);
+	irq_pulse(IRQ_MOUSE);
 	CHECK_EQ(read_irr(PIC2_CMD), 1 << (IRQ_MOUSE - 8), "slave IRR");
 	CHECK_EQ(read_irr(PIC1_CMD), 1 << IRQ_CASCADE,
 		 "the slave shows as master IRQ 2");
@@ -571,13 +608,13 @@ test_pic_cascade(void)
 	CHECK_EQ(read_irr(PIC1_CMD), 0, "master IRR clear");
 
 	/* Master IR3 ranks below IR2, IR1 above it. */
-	vpic_raise(&vpic0, IRQ_3);
+	irq_pulse(IRQ_3);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "IRQ 3 below the cascade");
 	/* Without special fully nested mode the master's IR2 in service
 	 * holds back even the slave's higher lines. */
-	vpic_raise(&vpic0, IRQ_SLAVE_IR0);
+	irq_pulse(IRQ_SLAVE_IR0);
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "IRQ 8 waits for master");
-	vpic_raise(&vpic0, IRQ_KBD);
+	irq_pulse(IRQ_KBD);
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_KBD,
 		 "IRQ 1 preempts the slave");
 	guest_pic_eoi(IRQ_KBD);
@@ -595,7 +632,7 @@ test_pic_cascade(void)
 
 	/* The bus's IRQ 2 pin is the slave's IR1 on a PC/AT. */
 	guest_irq_unmask(IRQ_SLAVE_IR1);
-	vpic_raise(&vpic0, IRQ_CASCADE);
+	irq_pulse(IRQ_CASCADE);
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SLAVE_IR1,
 		 "IRQ 2 arrives as IRQ 9");
 }
@@ -606,8 +643,8 @@ test_pic_ocw3_and_poll(void)
 	machine_reset();
 	guest_pic_init();
 	guest_irq_unmask(IRQ_SERIAL);
-	vpic_raise(&vpic0, IRQ_SERIAL);
-	vpic_raise(&vpic0, IRQ_3); /* masked: in IRR, never polled */
+	irq_pulse(IRQ_SERIAL);
+	irq_pulse(IRQ_3); /* masked: in IRR, never polled */
 
 	/* The select sticks until changed (8259A OCW3). */
 	outb(PIC1_CMD, OCW3_READ_ISR);
@@ -636,10 +673,10 @@ test_pic_aeoi_and_rotation(void)
 	outb(PIC1_DATA, 1 << IRQ_CASCADE);
 	outb(PIC1_DATA, ICW4_8086_AEOI);
 	outb(PIC1_DATA, 0x00);
-	vpic_raise(&vpic0, IRQ_SERIAL);
+	irq_pulse(IRQ_SERIAL);
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL, "AEOI ack");
 	CHECK_EQ(read_isr(PIC1_CMD), 0, "AEOI leaves ISR clear");
-	vpic_raise(&vpic0, IRQ_SERIAL);
+	irq_pulse(IRQ_SERIAL);
 	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
 		 "no EOI needed");
 
@@ -648,8 +685,8 @@ test_pic_aeoi_and_rotation(void)
 	guest_irq_unmask(IRQ_KBD);
 	guest_irq_unmask(IRQ_SERIAL);
 	outb(PIC1_CMD, OCW2_SET_PRIORITY | IRQ_3);
-	vpic_raise(&vpic0, IRQ_KBD);
-	vpic_raise(&vpic0, IRQ_SERIAL);
+	irq_pulse(IRQ_KBD);
+	irq_pulse(IRQ_SERIAL);
 	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
 		 "rotated: IRQ 4 first");
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "IRQ 1 now ranks below 4");
@@ -971,6 +1008,49 @@ test_uart_overrun(void)
 	CHECK_EQ(inb(COM1 + UART_LSR) & LSR_DR, 0, "drained; 0xee was lost");
 }
 
+/*
+ * Input that arrives before the guest boots (piped into QEMU): serial_init
+ * enables the receive interrupt, so the UART's line goes high and the PIC
+ * latches IRQ 4; pic_init's ICW1 then clears IRR.  The line is still
+ * high, because nobody has read RBR, and ICW1 also reset the edge-sense
+ * latch, so the PIC sees the high line as a new request: once the guest
+ * unmasks IRQ 4 it is interrupted and reads the bytes.
+ */
+static void
+test_uart_input_before_pic_init(void)
+{
+	uint8_t lsr, iir;
+
+	machine_reset();
+	vuart_receive(&vuart0, 'h');
+	vuart_receive(&vuart0, 'i');
+	guest_serial_init(&lsr, &iir);
+	CHECK_EQ(iir, IIR_RX_DATA, "IIR: data waits");
+	guest_pic_init();
+	guest_timer_init();
+	guest_irq_unmask(IRQ_SERIAL);
+	CHECK_EQ(vpic_pending_vector(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
+		 "IRQ 4 pending after ICW1 with the line still high");
+	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL, "ack");
+	CHECK_EQ(guest_serial_getc(), 'h', "first byte");
+	CHECK_EQ(guest_serial_getc(), 'i', "second byte");
+	CHECK_EQ(guest_serial_getc(), -1, "drained");
+	guest_pic_eoi(IRQ_SERIAL);
+	CHECK_EQ(vpic_acknowledge(&vpic0), IRQ_OFFSET + IRQ_SERIAL,
+		 "the second byte's edge, made while IRQ 4 was in service");
+	guest_pic_eoi(IRQ_SERIAL);
+	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "quiet once drained");
+
+	/* A line that went low before ICW1 leaves nothing behind. */
+	machine_reset();
+	vuart_receive(&vuart0, 'x');
+	guest_serial_init(&lsr, &iir);
+	CHECK_EQ(guest_serial_getc(), 'x', "read before pic_init");
+	guest_pic_init();
+	guest_irq_unmask(IRQ_SERIAL);
+	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "no stale request");
+}
+
 /* ================= the run ================= */
 
 static const struct test_case tests[] = {
@@ -979,6 +1059,7 @@ static const struct test_case tests[] = {
 	{ "bus", "overlapping registrations", test_register_overlap },
 	{ "bus", "power-off port", test_poweroff_port },
 	{ "pic", "BIOS state", test_pic_bios_state },
+	{ "pic", "edge sensing", test_pic_edge_sensing },
 	{ "pic", "init sequence", test_pic_init_sequence },
 	{ "pic", "masking", test_pic_masking },
 	{ "pic", "priority", test_pic_priority },
@@ -998,6 +1079,7 @@ static const struct test_case tests[] = {
 	{ "uart", "THRE interrupt", test_uart_thre_interrupt },
 	{ "uart", "loopback", test_uart_loopback },
 	{ "uart", "overrun", test_uart_overrun },
+	{ "uart", "input before pic_init", test_uart_input_before_pic_init },
 };
 
 int

@@ -95,7 +95,6 @@ struct vuart {
 				   clears it */
 	bool thre_pending;	/* the THRE interrupt, until an IIR read or
 				   a THR write clears it */
-	bool intr;		/* the level of IRQ 4 as the PIC last saw it */
 	uint8_t rbr;		/* the last byte read: RBR keeps it */
 	uint8_t rxq[VUART_RXQ_SIZE]; /* received, not yet read */
 	unsigned rxq_head, rxq_len;
@@ -130,15 +129,14 @@ uart_irq_line(const struct vuart *u, bool rx_ready)
 	       uart_pending(u, rx_ready) != IIR_NONE;
 }
 
-/* Follow a change of state on the interrupt line: raise on a rising edge. */
+/*
+ * After any change of state: tell the PIC the level of IRQ 4 (the PIC
+ * finds the rising edges).
+ */
 static void
 uart_update_irq(struct vuart *u)
 {
-	bool level = uart_irq_line(u, u->rxq_len > 0);
-
-	if (level && !u->intr)
-		vpic_raise(u->pic, COM1_IRQ);
-	u->intr = level;
+	vpic_set_irq(u->pic, COM1_IRQ, uart_irq_line(u, u->rxq_len > 0));
 }
 
 /* A byte reaches the receiver; with no room left it is an overrun. */
@@ -165,7 +163,7 @@ uart_read_rbr(struct vuart *u)
 		u->rbr = u->rxq[u->rxq_head];
 		u->rxq_head = (u->rxq_head + 1) % VUART_RXQ_SIZE;
 		u->rxq_len--;
-		u->intr = uart_irq_line(u, false);
+		vpic_set_irq(u->pic, COM1_IRQ, uart_irq_line(u, false));
 	}
 	return u->rbr;
 }
@@ -176,7 +174,7 @@ uart_write_thr(struct vuart *u, uint8_t c)
 {
 	/* Writing THR clears THRE; it is empty again a moment later. */
 	u->thre_pending = false;
-	u->intr = uart_irq_line(u, u->rxq_len > 0);
+	uart_update_irq(u);
 	if (u->mcr & MCR_LOOP)
 		uart_rx_push(u, c);
 	else if (u->putc != NULL)
