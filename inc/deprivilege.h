@@ -21,7 +21,7 @@
 
 /* Shadow GDT: the guest's selectors below, the monitor's at the top. */
 #define SHADOW_GDT_ENTRIES 8192
-#define GUEST_GDT_MAX_ENTRIES (KSEL_CODE >> 3)
+#define GUEST_GDT_MAX_ENTRIES (KSEL_ENGINE0 >> 3)
 
 /* segments.c: shadow descriptor tables and the monitor's TSS. */
 extern struct taskstate vmm_tss;
@@ -32,6 +32,18 @@ bool guest_tss_stack(struct vcpu *v, uint16_t *ss0, uint32_t *esp0);
 int emulate_ltr(struct vcpu *v, uint16_t sel);
 int emulate_lldt(struct vcpu *v, uint16_t sel);
 int emulate_load_ss(struct vcpu *v, uint16_t sel);
+/* An engine's own descriptor at KSEL_ENGINE0/1 (lab 3's segments). */
+void segments_set_engine(uint16_t sel, struct segdesc d);
+/* Let code at ring dpl or more privileged "int vec" straight into the
+ * monitor (lab 3's callouts); every other gate stays DPL 0. */
+void segments_open_gate(int vec, int dpl);
+
+/* te_entry.S: enter the guest at *tf with iret (ring 1 or 3); return
+ * when guest_leave(host_esp) is called from a trap. */
+void guest_enter(struct trapframe *tf, uint32_t *host_esp);
+void guest_leave(uint32_t host_esp) __attribute__((noreturn));
+/* te.c: the trap in v->tf as an exit (cr2 for a #PF), v->vcpl updated. */
+void deprivileged_exit(struct vcpu *v, struct vmexit *x, uint32_t cr2);
 
 /* reflect.c: events delivered through the guest's IDT, as the CPU would. */
 extern const struct event_ops reflect_events;

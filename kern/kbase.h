@@ -15,6 +15,10 @@
 /* Host-physical memory the monitor maps at MONHOLE for itself. */
 #define KMAPSIZE (40u << 20)
 /* The monitor's own selectors, at the top of the shadow GDT (lab 1). */
+/* Two more for an engine's own use (lab 3: the translation cache's ring-1
+ * code segment and its %gs area). */
+#define KSEL_ENGINE0 0xFFD0
+#define KSEL_ENGINE1 0xFFD8
 #define KSEL_CODE 0xFFE0
 #define KSEL_DATA 0xFFE8
 #define KSEL_TSS 0xFFF0

@@ -14,6 +14,7 @@
  *  - system descriptors (TSS, LDT, gates) are not copied: ltr and lldt
  *    trap and are emulated, and the monitor's IDT receives everything.
  */
+#include <inc/assert.h>
 #include <inc/error.h>
 #include <inc/gmem.h>
 #include <inc/string.h>
@@ -234,4 +235,18 @@ emulate_load_ss(struct vcpu *v, uint16_t sel)
 		return -E_INVAL;
 	v->tf.tf_ss = (sel & ~3) | GUEST_KERNEL_RING;
 	return 0;
+}
+
+void
+segments_set_engine(uint16_t sel, struct segdesc d)
+{
+	assert(sel == KSEL_ENGINE0 || sel == KSEL_ENGINE1);
+	shadow_gdt[sel >> 3] = d;
+}
+
+void
+segments_open_gate(int vec, int dpl)
+{
+	assert(vec >= 0 && vec < 256 && dpl >= 0 && dpl <= 3);
+	vmm_idt[vec].gd_dpl = dpl;
 }

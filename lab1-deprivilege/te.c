@@ -19,23 +19,20 @@
 #include <inc/vmm.h>
 #include <inc/x86.h>
 
-void te_enter(struct trapframe *tf, uint32_t *host_esp);
-void te_leave(uint32_t host_esp) __attribute__((noreturn));
-
 static struct vcpu *running;
 static uint32_t host_esp;
 /* cr2 of the last guest #PF, read before anything can fault again. */
 static uint32_t fault_cr2;
 
 /* A trap from the guest (kern/trapentry.S, then the core's trap()):
- * keep the frame and return from te_enter. */
+ * keep the frame and return from guest_enter. */
 static void
 te_guest_trap(struct trapframe *tf)
 {
 	if (tf->tf_trapno == T_PGFLT)
 		fault_cr2 = rcr2();
 	running->tf = *tf;
-	te_leave(host_esp);
+	guest_leave(host_esp);
 }
 
 static void
@@ -53,10 +50,20 @@ te_run(struct vcpu *v, struct vmexit *x)
 			  ~(FL_IOPL_MASK | FL_VM | FL_NT);
 	running = v;
 	vmm_guest_trap = te_guest_trap;
-	te_enter(&v->tf, &host_esp);
+	guest_enter(&v->tf, &host_esp);
 	vmm_guest_trap = NULL;
 	running = NULL;
 
+	deprivileged_exit(v, x, fault_cr2);
+}
+
+/*
+ * The trap in v->tf (cr2: the fault address of a #PF) as an exit; te
+ * uses it for every trap, bt for those from guest user code.
+ */
+void
+deprivileged_exit(struct vcpu *v, struct vmexit *x, uint32_t cr2)
+{
 	/* Where the guest is now: user code is at ring 3, and there its IF
 	 * is the hardware's (it cannot change it). */
 	if (SEL_RPL(v->tf.tf_cs) == 3) {
@@ -87,7 +94,7 @@ te_run(struct vcpu *v, struct vmexit *x)
 		x->exc.vector = vec;
 		x->exc.has_err = TRAP_HAS_ERRCODE(vec);
 		x->exc.err = err;
-		x->exc.cr2 = vec == T_PGFLT ? fault_cr2 : 0;
+		x->exc.cr2 = vec == T_PGFLT ? cr2 : 0;
 	}
 }
 

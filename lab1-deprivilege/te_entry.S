@@ -1,18 +1,18 @@
 /*
  * Entering and leaving the guest in the trap-and-emulate engine.
  *
- * te_enter(tf, &host_esp) saves the monitor's callee-saved registers,
+ * guest_enter(tf, &host_esp) saves the monitor's callee-saved registers,
  * remembers its stack pointer, points the TSS's ring-0 stack just below
  * it, and resumes the guest from *tf with iret (to ring 1 or 3).  When
  * the guest next traps, the CPU switches to that ring-0 stack and the
  * trap lands in trap() (te.c), which copies the frame into the vcpu and
- * calls te_leave(host_esp): back on the saved stack, te_enter returns.
+ * calls guest_leave(host_esp): back on the saved stack, guest_enter returns.
  */
 #include <kern/kbase.h>
 
 .text
-.globl te_enter
-te_enter:
+.globl guest_enter
+guest_enter:
 	pushl	%ebp
 	pushl	%ebx
 	pushl	%esi
@@ -30,8 +30,8 @@ te_enter:
 	addl	$8, %esp		/* trapno, err */
 	iret
 
-.globl te_leave
-te_leave:
+.globl guest_leave
+guest_leave:
 	movl	4(%esp), %esp
 	popl	%edi
 	popl	%esi
