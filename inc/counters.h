@@ -31,7 +31,28 @@
 	X(IO_IN, "io.in")                   /* emulated in/ins */             \
 	X(IO_OUT, "io.out")                 /* emulated out/outs */           \
 	X(IO_UNKNOWN, "io.unknown")         /* accesses to unclaimed ports */  \
-	X(HLT, "hlt")                       /* emulated hlt */
+	X(HLT, "hlt")                       /* emulated hlt */               \
+	X(BT_TUS, "bt.tus")                 /* translation units made */     \
+	X(BT_INSNS, "bt.insns")             /* guest instructions translated */ \
+	X(BT_IDENT, "bt.ident")             /* ... copied as they are */     \
+	X(BT_CYCLES, "bt.cycles")           /* cycles spent translating */   \
+	X(BT_TC_BYTES, "bt.tc_bytes")       /* translation cache in use */   \
+	X(BT_FLUSHES, "bt.flushes")         /* whole-cache flushes */        \
+	X(BT_CHAINED, "bt.chained")         /* jumps chained unit to unit */ \
+	X(BT_CONTINUATIONS, "bt.continuations") /* continuations taken */    \
+	X(BT_IND_HITS, "bt.ind.hits")       /* inline indirect lookups hit */ \
+	X(BT_IND_MISSES, "bt.ind.misses")   /* ... missed: a callout */      \
+	X(BT_CALLOUT_EMULATE, "bt.callout.emulate") /* sites: emulated ops */ \
+	X(BT_CALLOUT_SOFTINT, "bt.callout.softint") /* sites: int n */       \
+	X(BT_CALLOUT_IRQ, "bt.callout.irq") /* interrupt checks that exited */ \
+	X(BT_INTC_CLI, "bt.intc.cli")       /* sites emulated in the TC */   \
+	X(BT_INTC_STI, "bt.intc.sti")                                        \
+	X(BT_INTC_PUSHF, "bt.intc.pushf")                                    \
+	X(BT_INTC_POPF, "bt.intc.popf")                                      \
+	X(BT_INTC_SEG, "bt.intc.seg")       /* push %cs, mov %ss, ... */     \
+	X(BT_SMC, "bt.smc")                 /* code pages written: dropped */ \
+	X(BT_ADAPT, "bt.adapt")             /* instructions made SIMULATE */ \
+	X(BT_REVERT, "bt.revert")           /* ... and made IDENT again */
 
 enum vmm_counter {
 #define X(id, name) CNT_##id,

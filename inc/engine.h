@@ -36,7 +36,9 @@ enum exit_kind {
 
 /* What translated code may ask of the monitor (lab 3 adds kinds). */
 enum callout_kind {
-	CALLOUT_EMULATE, /* emulate the guest instruction at eip */
+	CALLOUT_EMULATE,    /* emulate the guest instruction at eip */
+	CALLOUT_IRQ_WINDOW, /* nothing to do but deliver a pending
+			       virtual interrupt if the guest can take it */
 };
 
 /*

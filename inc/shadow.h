@@ -87,12 +87,14 @@ shadow_init(struct vcpu *v)
 static inline void
 shadow_new_cr3(struct vcpu *v)
 {
+	v->mapping_epoch++;
 	v->mmu->new_cr3(v);
 }
 
 static inline void
 shadow_invlpg(struct vcpu *v, gva_t va)
 {
+	v->mapping_epoch++;
 	v->mmu->invlpg(v, va);
 }
 

@@ -38,6 +38,11 @@ struct vcpu {
 	hpa_t mem_base;
 	uint32_t mem_size;
 
+	/* Bumped whenever the guest may have changed a virtual-to-physical
+	   mapping it has told the CPU about (cr3, cr0.PG/WP, cr4 paging
+	   bits, invlpg): a translator keyed by virtual address checks. */
+	uint32_t mapping_epoch;
+
 	/* What runs this vcpu (chosen at boot; a hybrid switches them). */
 	const struct engine *engine;
 	const struct shadow_mmu *mmu;	 /* the shadow MMU in use */

@@ -125,23 +125,47 @@ page_alloc(int flags)
 
 /*
  * n physically contiguous zeroed pages, owned by the caller (ref 1 each),
- * or NULL.  For the monitor's tables that outgrow a page; it takes pages
- * off the free list while they come in order, so call it early.
+ * or NULL.  For the monitor's tables that outgrow a page and its
+ * translation cache: the first run of n free pages, wherever it is (the
+ * free list is not in address order once pages have been freed).
  */
 void *
 page_alloc_run(size_t n)
 {
-	struct pageinfo *first = NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct pageinfo *pp = page_alloc(ALLOC_ZERO);
-		if (!pp || (first && pp != first + i))
-			panic("page_alloc_run: no run of %u free pages",
-			      (unsigned)n);
-		pp->ref = 1;
-		if (!first)
-			first = pp;
+	if (n == 0)
+		return NULL;
+	/* Mark the free pages (those on the list). */
+	for (size_t i = 0; i < npages; i++)
+		pages[i].mark = 0;
+	for (struct pageinfo *pp = page_free_list; pp; pp = pp->next_free)
+		pp->mark = 1;
+	size_t first = 0, len = 0;
+	for (size_t i = 1; i < npages && len < n; i++) {
+		if (!pages[i].mark) {
+			len = 0;
+			continue;
+		}
+		if (len++ == 0)
+			first = i;
 	}
-	return first ? page2kva(first) : NULL;
+	if (len < n)
+		return NULL;
+	/* Take them off the list. */
+	struct pageinfo **link = &page_free_list;
+	while (*link) {
+		size_t i = *link - pages;
+		if (i >= first && i < first + n) {
+			struct pageinfo *pp = *link;
+			*link = pp->next_free;
+			pp->next_free = NULL;
+			pp->ref = 1;
+			nfree--;
+		} else {
+			link = &(*link)->next_free;
+		}
+	}
+	memset(page2kva(&pages[first]), 0, n * PGSIZE);
+	return page2kva(&pages[first]);
 }
 
 void

@@ -16,6 +16,7 @@
 struct pageinfo {
 	struct pageinfo *next_free; /* on the free list, else NULL */
 	uint16_t ref;
+	uint16_t mark; /* scratch for page_alloc_run */
 };
 
 extern struct pageinfo *pages;

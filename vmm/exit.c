@@ -179,6 +179,8 @@ vmm_handle_exit(struct vcpu *v, const struct vmexit *x)
 			emulate_priv(v, 0);
 			return;
 		}
+		if (x->callout.kind == CALLOUT_IRQ_WINDOW)
+			return; /* the run loop delivers what is pending */
 		break;
 	case NEXIT_KINDS:
 		break;

@@ -244,6 +244,8 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	vcpu0.mmu = shadow_chosen ? shadow_chosen : shadow_find(NULL);
 	if (!vcpu0.mmu)
 		usage_error("this monitor has no shadow MMU%s", "");
+	/* The engine first: it may want large runs of contiguous pages. */
+	engine->init(&vcpu0);
 	if (trace_init(&vcpu0) < 0)
 		usage_error("no memory for the trace table%s", "");
 	shadow_init(&vcpu0);

@@ -137,7 +137,6 @@ vmm_run(struct vcpu *v)
 {
 	struct vmexit x;
 
-	v->engine->init(v);
 	for (;;) {
 		deliver_interrupts(v);
 		if (v->halted) {

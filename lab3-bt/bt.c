@@ -1,0 +1,400 @@
+/*
+ * The binary-translation engine (mode=bt, Adams & Agesen §4).
+ *
+ * Guest user code runs directly at ring 3, exactly as under te.  Guest
+ * kernel code never runs itself: the engine finds (or makes) the
+ * translation of the unit at the guest's eip and runs that, at ring 1,
+ * from the translation cache.  Translated code comes back to the monitor
+ * in three ways:
+ *
+ *   a callout ("int $BT_CALLOUT_VEC" and three longs): a continuation to
+ *     translate and chain, an indirect-branch miss, an instruction to
+ *     emulate, a software interrupt, an interrupt check;
+ *   an exception raised by the guest's own instruction (a page fault,
+ *     most often): the translated address is turned back into the
+ *     guest's eip -- the state is precise there by construction
+ *     (translate.c) -- and the exit goes to the core as under te;
+ *   a real interrupt: handled, and the translated code resumed where it
+ *     was; a virtual interrupt is delivered only where the state is
+ *     precise, by this engine's irq_window.
+ *
+ * While translated code runs, v->tf holds the hardware's view (%cs the
+ * translation cache's, eip inside it, %gs the bt_area's) and the
+ * virtual IF, IOPL and the guest's %gs live in the bt_area; bt_to_guest
+ * puts the guest's view back before anything else looks at v->tf.
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/deprivilege.h>
+#include <inc/gmem.h>
+#include <inc/registry.h>
+#include <inc/shadow.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/vdev.h>
+#include <inc/vmm.h>
+#include <inc/x86.h>
+#include <kern/kbase.h>
+#include <kern/trap.h>
+#include <lab3-bt/bt.h>
+
+#define BT_CS (KSEL_ENGINE0 | GUEST_KERNEL_RING)
+#define BT_GS (KSEL_ENGINE1 | GUEST_KERNEL_RING)
+#define TC_KIB_DEFAULT 2048
+
+static uint32_t tc_kib = TC_KIB_DEFAULT;
+
+static struct {
+	struct vcpu *running;
+	uint32_t host_esp;
+	uint32_t fault_cr2;
+	bool in_tc;		/* v->tf holds translated-code state */
+	uint16_t guest_cs;	/* the guest kernel's %cs, as loaded (RPL 1) */
+	/* Where to go on when the guest comes back at resume_eip. */
+	gva_t resume_eip;
+	uintptr_t resume_tc;
+	uint32_t resume_gen;
+	bool resume_ok;
+} bt;
+
+static void
+bt_guest_trap(struct trapframe *tf)
+{
+	if (tf->tf_trapno == T_PGFLT)
+		bt.fault_cr2 = rcr2();
+	bt.running->tf = *tf;
+	guest_leave(bt.host_esp);
+}
+
+/* Remember that the guest at guest eip may go on at translated tc. */
+static void
+remember(gva_t eip, uintptr_t tc)
+{
+	bt.resume_eip = eip;
+	bt.resume_tc = tc;
+	bt.resume_gen = bt_gen;
+	bt.resume_ok = true;
+}
+
+/*
+ * Put the guest's own view back in v->tf: it stands before the guest
+ * instruction at eip.
+ */
+static void
+bt_to_guest(struct vcpu *v, gva_t eip)
+{
+	assert(bt.in_tc);
+	v->tf.tf_eip = eip;
+	v->tf.tf_cs = bt.guest_cs;
+	v->tf.tf_gs = bt_area->vgs;
+	v->vflags = (bt_area->vif & FL_IF) | (bt_area->viopl & FL_IOPL_MASK);
+	bt.in_tc = false;
+}
+
+/*
+ * The translated address in v->tf as a guest eip: true if the state is
+ * precise there (then converted to the guest's view).
+ */
+static bool
+bt_precise(struct vcpu *v)
+{
+	uintptr_t tc = v->tf.tf_eip;
+	struct tu *tu = tc_find_by_addr(tc);
+	gva_t eip;
+	if (!tu || !tu_precise(tu, tc, &eip))
+		return false;
+	remember(eip, tc);
+	bt_to_guest(v, eip);
+	return true;
+}
+
+/* The unit at the guest's eip, translated if need be; NULL after giving
+ * the guest the page fault its instruction fetch takes. */
+static struct tu *
+unit_at(struct vcpu *v, gva_t eip)
+{
+	struct gwalk w = gva_walk(v, eip, false, 0);
+	if (!w.ok) {
+		v->vcr2 = eip;
+		vmm_raise(v, T_PGFLT, true, w.pf_err);
+		return NULL;
+	}
+	struct tu *tu = tc_lookup(eip, PTE_ADDR(w.gpa));
+	if (!tu) {
+		tu = bt_translate(v, eip, w.gpa);
+		if (!tu) {
+			tc_flush(v, "the translation cache is full");
+			tu = bt_translate(v, eip, w.gpa);
+			if (!tu)
+				vcpu_fail(v, "bt: the unit at %08x does not "
+					     "fit an empty translation cache "
+					     "(tc=%u KiB)",
+					  eip, tc_kib);
+		}
+	}
+	tc_hash_fill(eip, tu);
+	return tu;
+}
+
+/*
+ * Switch v->tf from the guest's view to translated code at tc.
+ */
+static void
+enter_tc(struct vcpu *v, uintptr_t tc)
+{
+	bt.guest_cs = v->tf.tf_cs;
+	bt_area->vgs = v->tf.tf_gs;
+	bt_area->vcs = v->tf.tf_cs & ~3;
+	bt_area->vss = v->tf.tf_ss & ~3;
+	bt_area->vif = v->vflags & FL_IF;
+	bt_area->viopl = v->vflags & FL_IOPL_MASK;
+	v->tf.tf_cs = BT_CS;
+	v->tf.tf_gs = BT_GS;
+	v->tf.tf_eip = tc;
+	bt.in_tc = true;
+}
+
+/* Read the three longs after a callout (eip points past the int). */
+static void
+callout_args(struct vcpu *v, uint32_t *kind, uint32_t *a0, uint32_t *a1)
+{
+	const uint32_t *p = (const uint32_t *)v->tf.tf_eip;
+	*kind = p[0];
+	*a0 = p[1];
+	*a1 = p[2];
+}
+
+static void
+bt_init(struct vcpu *v)
+{
+	if (tc_init(v, tc_kib) < 0)
+		vcpu_fail(v, "bt: no memory for a %u KiB translation cache",
+			  tc_kib);
+	segments_set_engine(KSEL_ENGINE0, SEG(STA_X | STA_R | STA_A, 0,
+					      0xFFFFFFFF, GUEST_KERNEL_RING));
+	segments_set_engine(KSEL_ENGINE1,
+			    SEG(STA_W | STA_A, (uint32_t)bt_area,
+				sizeof(struct bt_area) - 1, GUEST_KERNEL_RING));
+	segments_open_gate(BT_CALLOUT_VEC, GUEST_KERNEL_RING);
+}
+
+/*
+ * Handle a callout that stays inside the engine (continuations, hash
+ * misses): true with v->tf pointing at translated code to run next.
+ */
+static bool
+bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
+{
+	struct tu *tu;
+	switch (kind) {
+	case CO_CONT: {
+		count(CNT_BT_CONTINUATIONS);
+		uint32_t gen = bt_gen;
+		struct tu *from = tc_find_by_addr(a1);
+		bt_to_guest(v, a0);
+		tu = unit_at(v, a0);
+		if (!tu)
+			return false;
+		/* Chain, unless the unit that jumped went meanwhile (a flush
+		 * to make room, say). */
+		if (gen == bt_gen && from && from->live)
+			tc_chain(v, a1, tu);
+		enter_tc(v, (uintptr_t)tu->tc);
+		return true;
+	}
+	case CO_IND:
+		count(CNT_BT_IND_MISSES);
+		bt_to_guest(v, bt_area->tgt);
+		tu = unit_at(v, bt_area->tgt);
+		if (!tu)
+			return false;
+		enter_tc(v, (uintptr_t)tu->tc);
+		return true;
+	}
+	return false;
+}
+
+/* Run v until an exit the core must see. */
+static void
+bt_run(struct vcpu *v, struct vmexit *x)
+{
+	for (;;) {
+		if (v->vcpl == 0 && !bt.in_tc) {
+			tc_check_mappings(v);
+			uintptr_t tc;
+			if (bt.resume_ok && bt.resume_eip == v->tf.tf_eip &&
+			    bt.resume_gen == bt_gen) {
+				tc = bt.resume_tc;
+			} else {
+				struct tu *tu = unit_at(v, v->tf.tf_eip);
+				if (!tu)
+					continue; /* a #PF for the guest */
+				tc = (uintptr_t)tu->tc;
+			}
+			bt.resume_ok = false;
+			enter_tc(v, tc);
+		}
+		/* Hardware IF on, IOPL 0, as under te.  In translated code
+		 * the guest's NT stays (only iret reads it, and the monitor
+		 * emulates iret); a pending virtual interrupt makes the
+		 * checks after sti and popf call out. */
+		uint32_t clear = FL_IOPL_MASK | FL_VM | (bt.in_tc ? 0 : FL_NT);
+		v->tf.tf_eflags =
+			(v->tf.tf_eflags | FL_IF | FL_RESERVED1) & ~clear;
+		if (bt.in_tc)
+			bt_area->irq_check = vpic_pending_vector(&vpic0) >= 0
+						     ? (uint32_t)bt_irq_exit
+						     : (uint32_t)bt_resume;
+
+		bt.running = v;
+		vmm_guest_trap = bt_guest_trap;
+		guest_enter(&v->tf, &bt.host_esp);
+		vmm_guest_trap = NULL;
+		bt.running = NULL;
+		vmm_counters[CNT_BT_IND_HITS] = bt_area->ind_hits;
+
+		int vec = v->tf.tf_trapno;
+		if (!bt.in_tc) {
+			/* Guest user code, run directly: as under te. */
+			deprivileged_exit(v, x, bt.fault_cr2);
+			return;
+		}
+		v->vcpl = 0;
+		if (vec >= KIRQ_BASE) {
+			/* Handled by the core; the translation goes on where
+			 * it was unless a virtual interrupt is taken. */
+			x->kind = EXIT_IRQ;
+			x->irq.irq = vec - KIRQ_BASE;
+			return;
+		}
+		if (vec == BT_CALLOUT_VEC) {
+			uint32_t kind, a0, a1;
+			callout_args(v, &kind, &a0, &a1);
+			uintptr_t after = v->tf.tf_eip + 12;
+			if (bt_internal(v, kind, a0, a1))
+				continue;
+			if (!bt.in_tc) {
+				/* unit_at gave the guest a #PF: nothing more
+				 * for the core to do than look for interrupts */
+				x->kind = EXIT_CALLOUT;
+				x->callout.kind = CALLOUT_IRQ_WINDOW;
+				return;
+			}
+			switch (kind) {
+			case CO_EMULATE:
+			case CO_EMULATE_END:
+				/* Back at the next instruction: the unit goes
+				 * on right after the callout. */
+				if (kind == CO_EMULATE)
+					remember(a0 + a1, after);
+				bt_to_guest(v, a0);
+				x->kind = EXIT_CALLOUT;
+				x->callout.kind = CALLOUT_EMULATE;
+				return;
+			case CO_SOFTINT:
+				bt_to_guest(v, a0);
+				x->kind = EXIT_SOFTINT;
+				x->softint.vector = 0;
+				x->softint.len = a1;
+				/* The vector: from the instruction itself. */
+				{
+					struct x86_insn in;
+					vcpu_decode_at_eip(v, &in);
+					x->softint.vector =
+						in.opcode == 0xCC   ? T_BRKPT
+						: in.opcode == 0xCE ? T_OFLOW
+						: in.opcode == 0xF1 ? T_DEBUG
+								    : in.imm;
+				}
+				return;
+			case CO_IRQ:
+				count(CNT_BT_CALLOUT_IRQ);
+				remember(bt_area->resume_eip, bt_area->resume);
+				bt_to_guest(v, bt_area->resume_eip);
+				x->kind = EXIT_CALLOUT;
+				x->callout.kind = CALLOUT_IRQ_WINDOW;
+				return;
+			case CO_UD:
+				bt_to_guest(v, a0);
+				x->kind = EXIT_EXCEPTION;
+				x->exc.vector = T_ILLOP;
+				x->exc.has_err = false;
+				x->exc.err = 0;
+				return;
+			}
+			vcpu_fail(v, "bt: unknown callout %u at %08x", kind,
+				  v->tf.tf_eip);
+		}
+		/* An exception from the guest's own instruction. */
+		if (!bt_precise(v)) {
+			struct tu *tu = tc_find_by_addr(v->tf.tf_eip);
+			vcpu_fail(v, "bt: internal error: %s (cr2 %08x) inside "
+				     "the translation at %08x (unit of guest "
+				     "%08x, offset %d) is not at a guest "
+				     "instruction boundary",
+				  trapname(vec), bt.fault_cr2, v->tf.tf_eip,
+				  tu ? tu->eip : 0,
+				  tu ? (int)(v->tf.tf_eip - (uintptr_t)tu->tc)
+				     : -1);
+		}
+		deprivileged_exit(v, x, bt.fault_cr2);
+		return;
+	}
+}
+
+/*
+ * A virtual interrupt may be taken where the guest's state is precise
+ * and its IF (in the bt_area while in translation) is set.
+ */
+static bool
+bt_irq_window(struct vcpu *v)
+{
+	if (bt.in_tc) {
+		if (!(bt_area->vif & FL_IF))
+			return false;
+		if (vpic_pending_vector(&vpic0) < 0)
+			return false;
+		if (!bt_precise(v))
+			return false;
+	}
+	return reflect_events.irq_window(v);
+}
+
+static void
+bt_deliver(struct vcpu *v, const struct event *e)
+{
+	if (bt.in_tc && !bt_precise(v))
+		vcpu_fail(v, "bt: internal error: an event for the guest at an "
+			     "imprecise point (%08x)",
+			  v->tf.tf_eip);
+	reflect(v, e);
+}
+
+static const struct event_ops bt_events = {
+	.irq_window = bt_irq_window,
+	.deliver = bt_deliver,
+};
+
+ENGINE(bt, .help = "bt (lab 3: binary translation of the guest kernel)",
+       .lab = 3, .init = bt_init, .run = bt_run, .events = &bt_events,
+       .mmu_hw = &shadow_hw_direct);
+
+/* ---- Options ---- */
+
+static int
+set_tc(const char *value)
+{
+	char *end;
+	long kib = strtol(value, &end, 10);
+	if (*end || kib < 64 || kib > 16384) {
+		cprintf("vmm: tc=%s: give the translation cache's size in "
+			"KiB, 64 to 16384\n",
+			value);
+		return -1;
+	}
+	tc_kib = kib;
+	return 0;
+}
+
+static const struct vmm_option tc_option = { "tc", "tc=KiB", set_tc };
+VMM_OPTION(tc_option);

@@ -1,0 +1,127 @@
+/*
+ * The binary translator's joints (lab 3).  docs/DESIGN.md §10 tells the
+ * story; this header joins bt.c (the engine), translate.c (guest code to
+ * translated code), tc.c (the translation cache: units, lookup, chaining,
+ * invalidation) and bt_glue.S (the routines translated code jumps to).
+ *
+ * Translated code runs at ring 1 with %cs = the monitor's flat ring-1
+ * code segment (KSEL_ENGINE0) and %gs = a small data segment whose base
+ * is the bt_area below (KSEL_ENGINE1): "%gs:VIF" in translated code is
+ * the guest's virtual IF, reached without a trap (Adams & Agesen §4.2).
+ */
+#ifndef VMMLAB_LAB3_BT_H
+#define VMMLAB_LAB3_BT_H
+
+/* Offsets into struct bt_area, shared with bt_glue.S and the emitter. */
+#define BTA_VIF 0	 /* the guest's IF: 0 or FL_IF */
+#define BTA_VIOPL 4	 /* the guest's IOPL bits */
+#define BTA_VCS 8	 /* %cs as the guest sees it (zero-extended) */
+#define BTA_VSS 12	 /* %ss as the guest sees it */
+#define BTA_VGS 16	 /* the guest's own %gs */
+#define BTA_TGT 20	 /* an indirect branch's guest target */
+#define BTA_S_EAX 24	 /* scratch: saved %eax */
+#define BTA_S_ECX 28	 /* scratch: saved %ecx */
+#define BTA_S_FLAGS 32	 /* scratch: saved flags (lahf / seto) */
+#define BTA_S_JMP 36	 /* scratch: where an indirect branch goes */
+#define BTA_IRQ_CHECK 40 /* bt_resume, or bt_irq_exit if one is pending */
+#define BTA_RESUME 44	 /* translated code to go on with */
+#define BTA_RESUME_EIP 48 /* ... and the guest eip it stands for */
+#define BTA_IND_HITS 52	 /* inline lookups that hit */
+#define BTA_HASH 64	 /* guest eip -> translated code, 8 bytes each */
+
+#define BT_HASH_BITS 12
+#define BT_HASH_SIZE (1 << BT_HASH_BITS)
+#define BT_HASH_EMPTY 0xFFFFFFFFu /* never a guest eip: in the hole */
+
+/* Translated code calls the monitor with "int $BT_CALLOUT_VEC" followed
+ * by three longs: kind, a0, a1. */
+#define BT_CALLOUT_VEC 0xEF
+#define CO_CONT 1    /* continuation: a0 guest target, a1 the rel32 to patch */
+#define CO_EMULATE 2 /* a0 guest eip, a1 its length: emulate it */
+#define CO_SOFTINT 3 /* a0 guest eip of an int n / int3 / into */
+#define CO_IND 4     /* an indirect branch missed the hash: %gs:TGT */
+#define CO_IRQ 5     /* a virtual interrupt may be taken: %gs:RESUME_EIP */
+#define CO_UD 6	     /* a0 guest eip: bytes that are no instruction */
+#define CO_SIMULATE 7 /* a0 guest eip, a1 length: a write to a traced page,
+			 done by the monitor without a trap (adaptive) */
+#define CO_EMULATE_END 8 /* as CO_EMULATE, but no translation follows it:
+			    the unit ends (far transfers, iret) */
+#define CALLOUT_BYTES 14
+
+#ifndef __ASSEMBLER__
+
+#include <inc/engine.h>
+#include <inc/types.h>
+#include <inc/vcpu.h>
+
+struct bt_area {
+	uint32_t vif, viopl, vcs, vss, vgs, tgt;
+	uint32_t s_eax, s_ecx, s_flags, s_jmp;
+	uint32_t irq_check, resume, resume_eip;
+	uint32_t ind_hits;
+	uint32_t pad[2];
+	struct {
+		uint32_t eip, tc;
+	} hash[BT_HASH_SIZE];
+};
+
+/* The most guest instructions in one translation unit (§4.1). */
+#define TU_MAX_INSNS 12
+
+/*
+ * A translation unit: up to TU_MAX_INSNS guest instructions starting at
+ * eip, whose code lies in guest frame gpa (and gpa2 if it crosses into a
+ * second page), translated to tc[0..len).  points[] says, for each place
+ * in the translation where the guest's state is exactly its state before
+ * one of its instructions, which one: a fault or an interrupt there can
+ * be handed to the guest precisely (§4.2).
+ */
+struct tu_point {
+	uint16_t tc_off;
+	uint8_t goff; /* guest offset from eip */
+};
+#define TU_MAX_POINTS 48
+
+struct tu {
+	gva_t eip;
+	gpa_t gpa, gpa2;    /* frames of its code (gpa2: 0 if one page) */
+	uint8_t *tc;
+	uint16_t len;	    /* bytes of translation, stubs included */
+	uint8_t ninsns;
+	uint8_t npoints;
+	bool live;	    /* false once invalidated */
+	struct tu_point points[TU_MAX_POINTS];
+	struct tu *hash_next; /* lookup chain */
+};
+
+/* tc.c */
+extern struct bt_area *bt_area;
+extern uint32_t bt_gen; /* bumped whenever translations go away */
+int tc_init(struct vcpu *v, uint32_t kib);
+void tc_flush(struct vcpu *v, const char *why);
+struct tu *tc_lookup(gva_t eip, gpa_t gpa);
+struct tu *tc_find_by_addr(uintptr_t tc);
+bool tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip);
+void tc_hash_fill(gva_t eip, const struct tu *tu);
+void tc_chain(struct vcpu *v, uint32_t site, struct tu *to);
+void tc_check_mappings(struct vcpu *v);
+void tc_register(struct vcpu *v, struct tu *tu);
+/* Emission into the cache (translate.c). */
+uint8_t *tc_alloc(size_t bytes);
+uint8_t *tc_cursor(void);
+void tc_set_cursor(uint8_t *p);
+size_t tc_free_bytes(void);
+struct tu *tc_new_tu(void);
+void tc_abandon_tu(struct tu *tu);
+
+/* translate.c */
+struct tu *bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa);
+bool bt_adapted(gva_t eip);
+
+/* bt_glue.S: routines translated code jumps to. */
+void bt_ind_lookup(void);
+void bt_resume(void);
+void bt_irq_exit(void);
+
+#endif
+#endif

@@ -1,0 +1,314 @@
+/*
+ * The translation cache (Adams & Agesen §4.1): translated code in one
+ * block of the monitor's memory (inside the hole, so it is mapped in
+ * every shadow address space), filled from the bottom; the units it
+ * holds, found by guest eip and code frame; the hash the inline indirect
+ * lookup reads; the chained jumps between units; and the code pages the
+ * translations came from, traced so that a write to one drops them.
+ *
+ * When the cache is full it is flushed whole: a simple policy that keeps
+ * every other structure simple (no unit ever moves).
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/shadow.h>
+#include <inc/string.h>
+#include <inc/trace.h>
+#include <kern/pmap.h>
+#include <lab3-bt/bt.h>
+
+struct bt_area *bt_area;
+uint32_t bt_gen;
+
+static uint8_t *tc_base, *tc_end, *tc_cur;
+static struct tu *tus;
+static uint32_t ntus, max_tus;
+
+#define TU_HASH 1024
+static struct tu *tu_hash[TU_HASH];
+
+/* A jump from one unit into another, to undo if the target goes. */
+struct chain {
+	uint32_t site;	/* the rel32 patched */
+	uint32_t stub;	/* where it jumped before: the continuation */
+	struct tu *to;
+};
+#define MAX_CHAINS 8192
+static struct chain *chains;
+static uint32_t nchains;
+
+/* A guest code frame that holds translated code, and where it is mapped. */
+struct code_page {
+	gpa_t gpa;
+	gva_t gva; /* a virtual page that maps it (checked on cr3 changes) */
+	bool used;
+};
+#define MAX_CODE_PAGES 512
+static struct code_page code_pages[MAX_CODE_PAGES];
+static uint32_t ncode_pages;
+static uint32_t checked_epoch;
+
+static void code_written(struct vcpu *v, gpa_t gpa, uint32_t len);
+static const struct trace_client code_tracer = { "code", code_written };
+TRACE_CLIENT(code_tracer);
+
+static void
+hash_clear(void)
+{
+	for (int i = 0; i < BT_HASH_SIZE; i++) {
+		bt_area->hash[i].eip = BT_HASH_EMPTY;
+		bt_area->hash[i].tc = 0;
+	}
+}
+
+int
+tc_init(struct vcpu *v, uint32_t kib)
+{
+	size_t bytes = ROUNDUP((size_t)kib << 10, PGSIZE);
+	tc_base = page_alloc_run(bytes / PGSIZE);
+	bt_area = page_alloc_run(ROUNDUP(sizeof(struct bt_area), PGSIZE) /
+				 PGSIZE);
+	max_tus = bytes / 64 + 16;
+	tus = page_alloc_run(ROUNDUP(max_tus * sizeof(struct tu), PGSIZE) /
+			     PGSIZE);
+	chains = page_alloc_run(ROUNDUP(MAX_CHAINS * sizeof(struct chain),
+					PGSIZE) /
+				PGSIZE);
+	if (!tc_base || !bt_area || !tus || !chains)
+		return -1;
+	tc_end = tc_base + bytes;
+	tc_cur = tc_base;
+	hash_clear();
+	checked_epoch = v->mapping_epoch;
+	return 0;
+}
+
+void
+tc_flush(struct vcpu *v, const char *why)
+{
+	count(CNT_BT_FLUSHES);
+	tc_cur = tc_base;
+	ntus = 0;
+	nchains = 0;
+	memset(tu_hash, 0, sizeof(tu_hash));
+	hash_clear();
+	trace_remove_all(v, &code_tracer);
+	memset(code_pages, 0, sizeof(code_pages));
+	ncode_pages = 0;
+	bt_gen++;
+	vmm_counters[CNT_BT_TC_BYTES] = 0;
+}
+
+uint8_t *
+tc_cursor(void)
+{
+	return tc_cur;
+}
+
+void
+tc_set_cursor(uint8_t *p)
+{
+	assert(p >= tc_base && p <= tc_end);
+	tc_cur = p;
+	vmm_counters[CNT_BT_TC_BYTES] = tc_cur - tc_base;
+}
+
+size_t
+tc_free_bytes(void)
+{
+	return tc_end - tc_cur;
+}
+
+struct tu *
+tc_new_tu(void)
+{
+	if (ntus == max_tus)
+		return NULL;
+	struct tu *tu = &tus[ntus++];
+	memset(tu, 0, sizeof(*tu));
+	return tu;
+}
+
+/* Give back the unit tc_new_tu just handed out (its translation failed). */
+void
+tc_abandon_tu(struct tu *tu)
+{
+	assert(ntus > 0 && tu == &tus[ntus - 1]);
+	ntus--;
+}
+
+static uint32_t
+tu_hash_of(gva_t eip)
+{
+	return (eip ^ (eip >> 10)) % TU_HASH;
+}
+
+struct tu *
+tc_lookup(gva_t eip, gpa_t gpa)
+{
+	for (struct tu *tu = tu_hash[tu_hash_of(eip)]; tu; tu = tu->hash_next)
+		if (tu->live && tu->eip == eip && tu->gpa == gpa)
+			return tu;
+	return NULL;
+}
+
+/* The unit whose translation holds address tc (units lie in order). */
+struct tu *
+tc_find_by_addr(uintptr_t tc)
+{
+	uint32_t lo = 0, hi = ntus;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if ((uintptr_t)tus[mid].tc <= tc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	struct tu *tu = &tus[lo - 1];
+	if (tc >= (uintptr_t)tu->tc + tu->len)
+		return NULL;
+	return tu;
+}
+
+/* Is translated address tc a point where the guest's state is precise?
+ * Then *eip is the guest instruction it stands before. */
+bool
+tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
+{
+	uint32_t off = tc - (uintptr_t)tu->tc;
+	for (int i = 0; i < tu->npoints; i++)
+		if (tu->points[i].tc_off == off) {
+			*eip = tu->eip + tu->points[i].goff;
+			return true;
+		}
+	return false;
+}
+
+void
+tc_hash_fill(gva_t eip, const struct tu *tu)
+{
+	uint32_t i = eip & (BT_HASH_SIZE - 1);
+	bt_area->hash[i].eip = eip;
+	bt_area->hash[i].tc = (uint32_t)tu->tc;
+}
+
+/* Patch the jump whose rel32 is at site to go straight to unit to. */
+void
+tc_chain(struct vcpu *v, uint32_t site, struct tu *to)
+{
+	int32_t *rel = (int32_t *)site;
+	uint32_t stub = site + 4 + *rel;
+	if (nchains == MAX_CHAINS)
+		return; /* leave it a continuation: correct, only slower */
+	chains[nchains++] = (struct chain){ site, stub, to };
+	*rel = (int32_t)((uint32_t)to->tc - (site + 4));
+	count(CNT_BT_CHAINED);
+}
+
+/* ---- Code pages ---- */
+
+static struct code_page *
+code_page_of(gpa_t gpa)
+{
+	gpa = PTE_ADDR(gpa);
+	for (uint32_t i = 0; i < ncode_pages; i++)
+		if (code_pages[i].used && code_pages[i].gpa == gpa)
+			return &code_pages[i];
+	return NULL;
+}
+
+static void
+code_page_add(struct vcpu *v, gpa_t gpa, gva_t gva)
+{
+	if (code_page_of(gpa))
+		return;
+	if (ncode_pages == MAX_CODE_PAGES)
+		tc_flush(v, "too many code pages");
+	struct code_page *cp = &code_pages[ncode_pages++];
+	cp->gpa = PTE_ADDR(gpa);
+	cp->gva = PTE_ADDR(gva);
+	cp->used = true;
+	if (trace_add(v, cp->gpa, &code_tracer) < 0)
+		vcpu_fail(v, "bt: the shadow MMU '%s' cannot trace code pages "
+			     "(use shadow=traced)",
+			  v->mmu->name);
+}
+
+/* A new unit's code pages are traced from now on. */
+void
+tc_register(struct vcpu *v, struct tu *tu)
+{
+	uint32_t h = tu_hash_of(tu->eip);
+	tu->hash_next = tu_hash[h];
+	tu_hash[h] = tu;
+	code_page_add(v, tu->gpa, tu->eip);
+	if (tu->gpa2)
+		code_page_add(v, tu->gpa2, ROUNDUP(tu->eip + 1, PGSIZE));
+	vmm_counters[CNT_BT_TC_BYTES] = tc_cur - tc_base;
+}
+
+/* Undo every chained jump into tu: back to its continuation. */
+static void
+unchain(struct tu *tu)
+{
+	for (uint32_t i = 0; i < nchains; i++)
+		if (chains[i].to == tu) {
+			int32_t *rel = (int32_t *)chains[i].site;
+			*rel = (int32_t)(chains[i].stub - (chains[i].site + 4));
+			chains[i].to = NULL;
+		}
+}
+
+/*
+ * The guest wrote into a frame holding translated code (self-modifying
+ * or cross-modified code): every unit made from it goes, with the jumps
+ * into it and its hash entries; the frame is no longer traced for us.
+ */
+static void
+code_written(struct vcpu *v, gpa_t gpa, uint32_t len)
+{
+	gpa_t frame = PTE_ADDR(gpa);
+	count(CNT_BT_SMC);
+	for (uint32_t i = 0; i < ntus; i++) {
+		struct tu *tu = &tus[i];
+		if (!tu->live || (tu->gpa != frame && tu->gpa2 != frame))
+			continue;
+		tu->live = false;
+		unchain(tu);
+		for (int h = 0; h < BT_HASH_SIZE; h++)
+			if (bt_area->hash[h].tc == (uint32_t)tu->tc)
+				bt_area->hash[h].eip = BT_HASH_EMPTY;
+	}
+	struct code_page *cp = code_page_of(frame);
+	if (cp) {
+		cp->used = false;
+		trace_remove(v, frame, &code_tracer);
+	}
+	bt_gen++;
+}
+
+/*
+ * The guest may have changed its mappings (cr3, invlpg...): chained
+ * jumps and the hash assume each code page is still where it was
+ * translated from.  Check every one; if any moved, flush.
+ */
+void
+tc_check_mappings(struct vcpu *v)
+{
+	if (v->mapping_epoch == checked_epoch)
+		return;
+	checked_epoch = v->mapping_epoch;
+	for (uint32_t i = 0; i < ncode_pages; i++) {
+		struct code_page *cp = &code_pages[i];
+		if (!cp->used)
+			continue;
+		struct gwalk w = gva_walk(v, cp->gva, false, 0);
+		if (!w.ok || PTE_ADDR(w.gpa) != cp->gpa) {
+			tc_flush(v, "a code page's mapping changed");
+			return;
+		}
+	}
+}

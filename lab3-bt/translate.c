@@ -1,0 +1,529 @@
+/*
+ * Translating guest kernel code (Adams & Agesen §4.1).
+ *
+ * A translation unit (TU) is at most TU_MAX_INSNS guest instructions,
+ * ending at the first control-flow instruction.  Each instruction is
+ * translated one of a few ways:
+ *
+ *   IDENT      copied as it is: most instructions behave the same at
+ *              ring 1 as at ring 0 (mov, add, push, lea, cpuid...);
+ *   in-TC      rewritten to act on the virtual CPU through %gs without
+ *              leaving translated code: cli, sti, pushf, popf, push %cs,
+ *              mov %cs/%ss, and the guest's own uses of %gs;
+ *   control    rewritten: direct branches go to continuations (later
+ *              chained), indirect ones through the inline hash lookup,
+ *              calls push the guest's return address, never ours;
+ *   callout    everything the monitor must do: privileged and I/O
+ *              instructions, sgdt and its kind, far transfers, iret,
+ *              int n, and bytes that are no instruction.
+ *
+ * Every rewriting keeps the guest's flags and registers as the CPU would
+ * leave them, and puts anything that may fault before anything that
+ * changes the guest's state, so that a fault is always precise: at a
+ * recorded point, the guest's state is exactly its state before one of
+ * its instructions.
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/mmu.h>
+#include <inc/string.h>
+#include <inc/x86.h>
+#include <inc/x86decode.h>
+#include <kern/kbase.h>
+#include <lab3-bt/bt.h>
+
+/* The unit being built. */
+struct emit {
+	struct tu *tu;
+	uint8_t *start, *p, *limit;
+	/* Jumps whose target is a continuation, made after the body. */
+	struct {
+		uint8_t *rel;	/* the rel32 to point at the stub */
+		gva_t target;
+	} conts[4];
+	int nconts;
+	bool full;
+};
+
+static void
+b1(struct emit *e, uint8_t x)
+{
+	if (e->p >= e->limit) {
+		e->full = true;
+		return;
+	}
+	*e->p++ = x;
+}
+
+static void
+b4(struct emit *e, uint32_t x)
+{
+	for (int i = 0; i < 4; i++)
+		b1(e, x >> (8 * i));
+}
+
+static void
+bytes(struct emit *e, const uint8_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		b1(e, src[i]);
+}
+
+/* Mark "the guest's state here is its state before the instruction at
+ * guest offset goff". */
+static void
+point(struct emit *e, uint32_t goff)
+{
+	struct tu *tu = e->tu;
+	if (tu->npoints < TU_MAX_POINTS)
+		tu->points[tu->npoints++] =
+			(struct tu_point){ e->p - e->start, goff };
+}
+
+/* A %gs-relative absolute operand: prefix 65, opcode, ModRM 00 reg 101. */
+static void
+gs_op(struct emit *e, uint8_t op, int reg, uint32_t off)
+{
+	b1(e, 0x65);
+	b1(e, op);
+	b1(e, (reg << 3) | 5);
+	b4(e, (uint32_t)off);
+}
+
+/* movl $imm, %gs:off */
+static void
+gs_store_imm(struct emit *e, uint32_t off, uint32_t imm)
+{
+	gs_op(e, 0xC7, 0, off);
+	b4(e, imm);
+}
+
+/* A jump (E9) or jcc (0F 8x) to guest target: to its continuation. */
+static void
+jump_cont(struct emit *e, const uint8_t *op, int oplen, gva_t target)
+{
+	bytes(e, op, oplen);
+	uint8_t *rel = e->p;
+	b4(e, 0);
+	if (e->nconts < 4 && !e->full)
+		e->conts[e->nconts++] = (typeof(e->conts[0])){ rel, target };
+	else
+		e->full = true;
+}
+
+static void
+jump_to(struct emit *e, void (*fn)(void))
+{
+	b1(e, 0xE9);
+	uint8_t *rel = e->p;
+	b4(e, 0);
+	if (!e->full)
+		*(int32_t *)rel = (int32_t)((uint32_t)fn - (uint32_t)(rel + 4));
+}
+
+static void
+callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1)
+{
+	b1(e, 0xCD);
+	b1(e, BT_CALLOUT_VEC);
+	b4(e, kind);
+	b4(e, a0);
+	b4(e, a1);
+}
+
+/*
+ * The check after sti (one instruction later, as the CPU's interrupt
+ * shadow says) and popf: if the monitor has an interrupt pending it has
+ * pointed %gs:IRQ_CHECK at bt_irq_exit.  The guest is at next_eip.
+ */
+static void
+irq_check(struct emit *e, uint32_t goff_next, gva_t next_eip)
+{
+	point(e, goff_next);
+	uint8_t *resume_imm;
+	gs_op(e, 0xC7, 0, BTA_RESUME);
+	resume_imm = e->p;
+	b4(e, 0);
+	gs_store_imm(e, BTA_RESUME_EIP, next_eip);
+	gs_op(e, 0xFF, 4, BTA_IRQ_CHECK); /* jmp *%gs:IRQ_CHECK */
+	if (!e->full)
+		*(uint32_t *)resume_imm = (uint32_t)e->p;
+	point(e, goff_next);
+}
+
+/*
+ * Rewrite the ModRM operand of in (bytes at code) as "mov r/m32, %eax":
+ * prefixes (segment, address size) and SIB/displacement are kept.
+ */
+static void
+mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code)
+{
+	int npfx = 0;
+	while (code[npfx] != 0xFF)
+		npfx++;
+	for (int i = 0; i < npfx; i++)
+		if (code[i] != 0x66)
+			b1(e, code[i]);
+	b1(e, 0x8B);
+	b1(e, (in->mod << 6) | (X86_EAX << 3) | in->rm);
+	/* SIB and displacement follow the ModRM byte unchanged. */
+	bytes(e, code + npfx + 2, in->len - in->imm_size - npfx - 2);
+}
+
+/* pushf at ring 1 pushes IF=1, IOPL=0: put the virtual ones in. */
+static void
+emit_pushf(struct emit *e)
+{
+	static const uint8_t fix[] = {
+		0x8B, 0x04, 0x24,		    /* mov (%esp),%eax */
+		0x8D, 0x80, 0x00, 0xFE, 0xFF, 0xFF, /* lea -0x200(%eax),%eax */
+	};
+	b1(e, 0x9C); /* pushfl: the only part that can fault */
+	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	bytes(e, fix, sizeof(fix));
+	gs_op(e, 0x8B, X86_ECX, BTA_VIF);
+	b1(e, 0x8D), b1(e, 0x04), b1(e, 0x08); /* lea (%eax,%ecx),%eax */
+	gs_op(e, 0x8B, X86_ECX, BTA_VIOPL);
+	b1(e, 0x8D), b1(e, 0x04), b1(e, 0x08);
+	b1(e, 0x89), b1(e, 0x04), b1(e, 0x24); /* mov %eax,(%esp) */
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+}
+
+/* popf: the arithmetic flags from the CPU's popfl, IF and IOPL into the
+ * virtual CPU (at ring 1 the CPU would silently keep its own). */
+static void
+emit_popf(struct emit *e, uint32_t goff)
+{
+	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
+	point(e, goff);
+	b1(e, 0x8B), b1(e, 0x04), b1(e, 0x24); /* mov (%esp),%eax: may fault */
+	b1(e, 0x25), b4(e, FL_IF);	       /* and $IF,%eax */
+	gs_op(e, 0x89, X86_EAX, BTA_VIF);
+	b1(e, 0x8B), b1(e, 0x04), b1(e, 0x24);
+	b1(e, 0x25), b4(e, FL_IOPL_MASK);
+	gs_op(e, 0x89, X86_EAX, BTA_VIOPL);
+	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+	b1(e, 0x9D); /* popfl */
+}
+
+/* Does the instruction touch %gs, which is the monitor's in here? */
+static bool
+uses_gs(const struct x86_insn *in)
+{
+	if (in->seg == X86_SEG_GS)
+		return true;
+	if (in->opcode == 0x0FA8 || in->opcode == 0x0FA9) /* push/pop %gs */
+		return true;
+	if ((in->opcode == 0x8C || in->opcode == 0x8E) && in->reg == X86_SEG_GS)
+		return true;
+	if (in->opcode == 0x0FB5) /* lgs */
+		return true;
+	return false;
+}
+
+enum how { T_IDENT, T_DONE, T_END };
+
+/*
+ * Translate one instruction (at guest offset goff, the bytes at code);
+ * T_END if it ends the unit.  *sti_next: an sti just went by, so the
+ * interrupt check comes after this instruction.
+ */
+static enum how
+translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
+	      const uint8_t *code, gva_t eip, uint32_t goff)
+{
+	gva_t next = eip + in->len;
+	uint32_t op = in->opcode;
+	bool o16 = in->prefixes & X86_PFX_OPSIZE;
+
+	if (in->encoding != X86_ENC_LEGACY)
+		return T_IDENT; /* vector instructions: innocuous */
+
+	/* The guest's %gs lives in the bt_area. */
+	if (uses_gs(in)) {
+		if (op == 0x0FA8 && !o16) { /* push %gs */
+			gs_op(e, 0xFF, 6, BTA_VGS);
+			return T_DONE;
+		}
+		if (op == 0x0FA9 && !o16) { /* pop %gs */
+			gs_op(e, 0x8F, 0, BTA_VGS);
+			return T_DONE;
+		}
+		if (op == 0x8C && in->mod == 3) { /* mov %gs, reg */
+			if (o16)
+				b1(e, 0x66);
+			gs_op(e, 0x8B, in->rm, BTA_VGS);
+			return T_DONE;
+		}
+		if (op == 0x8E && in->mod == 3) { /* mov reg, %gs */
+			b1(e, 0x66);
+			gs_op(e, 0x89, in->rm, BTA_VGS);
+			return T_DONE;
+		}
+		count(CNT_BT_CALLOUT_EMULATE);
+		callout(e, CO_EMULATE, eip, in->len);
+		return T_DONE;
+	}
+
+	switch (in->flow) {
+	case X86_FLOW_NONE:
+		break;
+	case X86_FLOW_JMP: {
+		static const uint8_t jmp[] = { 0xE9 };
+		jump_cont(e, jmp, 1, x86_branch_target(in, eip));
+		return T_END;
+	}
+	case X86_FLOW_JCC: {
+		uint8_t cc = (op < 0x100 ? op : op & 0xFF) & 0x0F;
+		uint8_t jcc[] = { 0x0F, 0x80 | cc };
+		static const uint8_t jmp[] = { 0xE9 };
+		jump_cont(e, jcc, 2, x86_branch_target(in, eip));
+		jump_cont(e, jmp, 1, next);
+		return T_END;
+	}
+	case X86_FLOW_LOOP: {
+		/* loop/jecxz rel8 to a jump to the taken continuation. */
+		static const uint8_t jmp[] = { 0xE9 };
+		if (in->prefixes & X86_PFX_ADDRSIZE)
+			b1(e, 0x67);
+		b1(e, op);
+		b1(e, 5);
+		jump_cont(e, jmp, 1, next);
+		jump_cont(e, jmp, 1, x86_branch_target(in, eip));
+		return T_END;
+	}
+	case X86_FLOW_CALL: {
+		if (o16)
+			break; /* a 16-bit call: the monitor emulates it */
+		static const uint8_t jmp[] = { 0xE9 };
+		b1(e, 0x68), b4(e, next); /* push $return: the guest's */
+		jump_cont(e, jmp, 1, x86_branch_target(in, eip));
+		return T_END;
+	}
+	case X86_FLOW_JMP_IND:
+	case X86_FLOW_CALL_IND:
+		if (o16 || (in->attr & X86_ATTR_VSIB))
+			break;
+		gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
+		point(e, goff);
+		mov_rm_to_eax(e, in, code); /* may fault: eax still the guest's */
+		gs_op(e, 0x89, X86_EAX, BTA_TGT);
+		gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+		if (in->flow == X86_FLOW_CALL_IND) {
+			point(e, goff);
+			b1(e, 0x68), b4(e, next);
+		}
+		jump_to(e, bt_ind_lookup);
+		return T_END;
+	case X86_FLOW_RET:
+		if (o16)
+			break;
+		gs_op(e, 0x8F, 0, BTA_TGT); /* popl %gs:TGT: may fault */
+		if (op == 0xC2) {	    /* lea imm16(%esp), %esp */
+			b1(e, 0x8D), b1(e, 0xA4), b1(e, 0x24);
+			b4(e, in->imm & 0xFFFF);
+		}
+		jump_to(e, bt_ind_lookup);
+		return T_END;
+	case X86_FLOW_INT:
+		count(CNT_BT_CALLOUT_SOFTINT);
+		if (op == 0xCE) { /* into: only with OF set */
+			b1(e, 0x71), b1(e, CALLOUT_BYTES);
+			callout(e, CO_SOFTINT, eip, in->len);
+			point(e, goff + in->len);
+			return T_DONE;
+		}
+		callout(e, CO_SOFTINT, eip, in->len);
+		return T_END;
+	case X86_FLOW_UD:
+		callout(e, CO_UD, eip, in->len);
+		return T_END;
+	case X86_FLOW_HLT:
+		count(CNT_BT_CALLOUT_EMULATE);
+		callout(e, CO_EMULATE, eip, in->len);
+		point(e, goff + in->len);
+		return T_DONE;
+	default:
+		/* Far transfers, iret, sys*: the monitor does them. */
+		count(CNT_BT_CALLOUT_EMULATE);
+		callout(e, CO_EMULATE_END, eip, in->len);
+		return T_END;
+	}
+
+	switch (op) {
+	case 0xFA: /* cli */
+		count(CNT_BT_INTC_CLI);
+		gs_store_imm(e, BTA_VIF, 0);
+		return T_DONE;
+	case 0xFB: /* sti */
+		count(CNT_BT_INTC_STI);
+		gs_store_imm(e, BTA_VIF, FL_IF);
+		return T_DONE;
+	case 0x9C: /* pushf */
+		if (o16)
+			break;
+		count(CNT_BT_INTC_PUSHF);
+		emit_pushf(e);
+		return T_DONE;
+	case 0x9D: /* popf */
+		if (o16)
+			break;
+		count(CNT_BT_INTC_POPF);
+		emit_popf(e, goff);
+		irq_check(e, goff + in->len, next);
+		return T_DONE;
+	case 0x0E: /* push %cs */
+	case 0x16: /* push %ss */
+		if (o16)
+			break;
+		count(CNT_BT_INTC_SEG);
+		gs_op(e, 0xFF, 6, op == 0x0E ? BTA_VCS : BTA_VSS);
+		return T_DONE;
+	case 0x8C: /* mov %sreg, r/m */
+		if ((in->reg == X86_SEG_CS || in->reg == X86_SEG_SS) &&
+		    in->mod == 3) {
+			count(CNT_BT_INTC_SEG);
+			if (o16)
+				b1(e, 0x66);
+			gs_op(e, 0x8B, in->rm,
+			      in->reg == X86_SEG_CS ? BTA_VCS : BTA_VSS);
+			return T_DONE;
+		}
+		if (in->reg != X86_SEG_CS && in->reg != X86_SEG_SS)
+			return T_IDENT;
+		break;
+	}
+
+	/* What the monitor must see: privileged, I/O, sensitive. */
+	if (in->attr & (X86_ATTR_PRIV | X86_ATTR_IOPL | X86_ATTR_IO |
+			X86_ATTR_SENSITIVE) ||
+	    op == 0x9C || op == 0x9D || op == 0x0E || op == 0x16 ||
+	    op == 0x8C || (in->flow != X86_FLOW_NONE)) {
+		count(CNT_BT_CALLOUT_EMULATE);
+		callout(e, CO_EMULATE, eip, in->len);
+		point(e, goff + in->len);
+		return T_DONE;
+	}
+	return T_IDENT;
+}
+
+/* Read the guest's code at eip (up to the end of what is readable). */
+static int
+fetch(struct vcpu *v, gva_t eip, uint8_t *buf, size_t *avail)
+{
+	size_t n = X86_MAX_INSN_LEN;
+	size_t first = MIN(n, (size_t)(PGSIZE - PGOFF(eip)));
+	if (gva_read(v, eip, buf, first, NULL) < 0)
+		return -1;
+	if (first < n && gva_read(v, eip + first, buf + first, n - first,
+				  NULL) < 0)
+		n = first;
+	*avail = n;
+	return 0;
+}
+
+/*
+ * Translate the unit at guest eip (its first byte in frame gpa).  NULL
+ * if the cache is full (the caller flushes and tries again).
+ */
+struct tu *
+bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
+{
+	uint64_t t0 = rdtsc();
+	struct emit e = { 0 };
+	/* Room for the stubs (and a margin for one more instruction). */
+	size_t room = tc_free_bytes();
+	if (room < 4 * CALLOUT_BYTES + 256)
+		return NULL;
+	struct tu *tu = tc_new_tu();
+	if (!tu)
+		return NULL;
+	tu->eip = eip;
+	tu->gpa = PTE_ADDR(gpa);
+	tu->live = true;
+	e.tu = tu;
+	e.start = e.p = tc_cursor();
+	e.limit = e.start + room - 4 * CALLOUT_BYTES;
+
+	gva_t pc = eip;
+	bool sti_pending = false, ended = false;
+	int n;
+	for (n = 0; n < TU_MAX_INSNS && !ended; n++) {
+		uint8_t code[X86_MAX_INSN_LEN];
+		size_t avail;
+		struct x86_insn in;
+		uint32_t goff = pc - eip;
+
+		if (fetch(v, pc, code, &avail) < 0)
+			break; /* the next page is not mapped: end here */
+		int len = x86_decode(code, avail, &in);
+		gva_t last = pc + (len > 0 ? len : (int)avail) - 1;
+		if (PTE_ADDR(last) != PTE_ADDR(eip)) {
+			/* Code in a second page: it is traced too, and a unit
+			 * has one second page at most. */
+			struct gwalk w = gva_walk(v, last, false, 0);
+			if (w.ok && (!tu->gpa2 || tu->gpa2 == PTE_ADDR(w.gpa)))
+				tu->gpa2 = PTE_ADDR(w.gpa);
+			else if (n > 0)
+				break;
+		}
+		point(&e, goff);
+		if (len == X86_ERR_TRUNCATED && n > 0)
+			break; /* let the unit after meet the fault */
+		if (len < 0) {
+			/* #UD (or #GP for 16 bytes and more), precisely here. */
+			callout(&e, len == X86_ERR_TOO_LONG ? CO_EMULATE_END : CO_UD,
+				pc, 0);
+			ended = true;
+			n++;
+			break;
+		}
+		enum how how = translate_one(v, &e, &in, code, pc, goff);
+		if (how == T_IDENT) {
+			bytes(&e, code, len);
+			count(CNT_BT_IDENT);
+		}
+		if (how == T_END)
+			ended = true;
+		pc += len;
+		if (sti_pending && !ended) {
+			irq_check(&e, pc - eip, pc);
+			sti_pending = false;
+		}
+		if (in.opcode == 0xFB && in.encoding == X86_ENC_LEGACY)
+			sti_pending = true;
+		if (e.full)
+			break;
+	}
+	if (!ended && sti_pending)
+		irq_check(&e, pc - eip, pc);
+	if (!ended) {
+		static const uint8_t jmp[] = { 0xE9 };
+		point(&e, pc - eip);
+		jump_cont(&e, jmp, 1, pc);
+	}
+	if (e.full) {
+		tc_abandon_tu(tu);
+		return NULL;
+	}
+	/* The continuations, after the body. */
+	for (int i = 0; i < e.nconts; i++) {
+		uint8_t *stub = e.p;
+		callout(&e, CO_CONT, e.conts[i].target,
+			(uint32_t)e.conts[i].rel);
+		*(int32_t *)e.conts[i].rel =
+			(int32_t)((uint32_t)stub - (uint32_t)(e.conts[i].rel + 4));
+	}
+	tu->tc = e.start;
+	tu->len = e.p - e.start;
+	tu->ninsns = n;
+	tc_set_cursor(e.p);
+	tc_register(v, tu);
+	count(CNT_BT_TUS);
+	vmm_counters[CNT_BT_INSNS] += n;
+	vmm_counters[CNT_BT_CYCLES] += rdtsc() - t0;
+	return tu;
+}
