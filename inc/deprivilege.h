@@ -75,6 +75,18 @@ enum emu_result emulate_sensitive(struct vcpu *v, const struct x86_insn *in);
 bool insn_is_sensitive(const struct x86_insn *in);
 
 /*
+ * UMIP (CR4 bit 11) makes sgdt, sidt, sldt, str and smsw fault with
+ * #GP(0) at CPL > 0, so user mode cannot read the monitor's tables.
+ * Option umip=on|off sets umip_enabled (an engine may turn it on at its
+ * init); umip_load sets the real CR4.UMIP before the guest runs, when
+ * umip_enabled or the guest's own cr4 asks for it.  umip_insn says
+ * whether a user-mode #GP(0) at in is UMIP's.
+ */
+extern bool umip_enabled;
+void umip_load(struct vcpu *v);
+bool umip_insn(const struct x86_insn *in);
+
+/*
  * segcheck.c: the rules of lar, lsl, verr and verw (SDM vol.2).  d is
  * the descriptor sel names (NULL: beyond the GDT's or LDT's limit), cpl
  * the privilege of the code asking.  Returns ZF: whether the check
