@@ -13,12 +13,12 @@ if command -v qemu-system-i386 >/dev/null; then
 	ok "QEMU" "$(qemu-system-i386 --version | head -1)"
 	# 'enforce' makes QEMU refuse a CPU feature it cannot provide; one
 	# that accepts keeps running (halted by -S) until timeout stops it.
-	timeout 3 qemu-system-i386 -cpu qemu32,+svm,enforce -accel tcg \
+	timeout 3 qemu-system-i386 -cpu qemu32,+svm,+umip,enforce -accel tcg \
 		-display none -monitor none -serial none -S </dev/null >/dev/null 2>&1
 	if (($? == 124)); then
-		ok "SVM under TCG" "yes (-cpu qemu32,+svm)"
+		ok "SVM, UMIP under TCG" "yes (-cpu qemu32,+svm,+umip)"
 	else
-		no "SVM under TCG" "QEMU rejects -cpu qemu32,+svm,enforce: lab 4 needs QEMU 7 or newer"
+		no "SVM, UMIP under TCG" "QEMU rejects -cpu qemu32,+svm,+umip,enforce: vmmlab needs QEMU 7 or newer"
 	fi
 else
 	no "QEMU" "run 'make deps' (installs qemu-system-x86)"

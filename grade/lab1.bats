@@ -65,6 +65,39 @@ obstacles=(
 	fidelity_check fidelity te test=fidelity "${obstacles[@]}"
 }
 
+# With umip=on, sgdt, sidt, sldt, str and smsw trap at rings 1 and 3
+# (CR4.UMIP) and the monitor answers with the guest's own values, so the
+# kernel's sgdt, sidt, str, ltr and lldt lines and the user sgdt, sidt
+# and str lines read as natively.  What UMIP does not cover stays: pushf
+# and popf, the RPL of %cs and %ss, lar/lsl/verr/verw in the kernel and
+# lsl (the truncated limits) in user mode.
+umip_fixed=(
+	'fidelity: sgdt'
+	'fidelity: sidt'
+	'fidelity: str'
+	'fidelity: ltr'
+	'fidelity: lldt'
+	'fidelity: user sgdt'
+	'fidelity: user sidt'
+	'fidelity: user str'
+)
+
+# points: 1
+@test "te: with umip=on, test=fidelity differs in exactly the obstacles UMIP leaves" {
+	local -a left=()
+	local key fixed keep
+	for key in "${obstacles[@]}"; do
+		keep=1
+		for fixed in "${umip_fixed[@]}"; do
+			[[ $key != "$fixed" ]] || keep=0
+		done
+		if ((keep)); then
+			left+=("$key")
+		fi
+	done
+	fidelity_check_with fidelity-umip te umip=on test=fidelity "${left[@]}"
+}
+
 # points: 2
 @test "te: preemption: two CPU-bound processes both make progress" {
 	boot preempt --append init=preempt

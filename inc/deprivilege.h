@@ -70,4 +70,49 @@ enum emu_result emulate_io(struct vcpu *v, uint16_t port, int size, bool in,
 /* mov to (write) or from crN, through general register gpr. */
 enum emu_result emulate_cr(struct vcpu *v, int cr, bool write, int gpr);
 
+/*
+ * sensitive.c: the instructions that do not trap when the guest kernel
+ * runs at ring 1 but would show it the monitor (Adams & Agesen §3.1's
+ * obstacles): sgdt, sidt, sldt, str, smsw, lar, lsl, verr, verw, push
+ * and mov of %cs/%ss, pushf, popf, and far jmp, call and ret.  bt calls
+ * them out (CALLOUT_EMULATE), te gets the ones that trap (lret to an
+ * RPL-0 selector; with UMIP, user-mode sgdt, sidt, sldt, str, smsw);
+ * emulate_priv hands every one here.  Each is done as the CPU would do
+ * it at the guest's privilege v->vcpl with the guest's own state.  A
+ * fault the instruction takes (#PF, #GP(sel), #NP) is raised here and
+ * the result is EMU_JUMPED, eip being at the guest's handler.
+ */
+enum emu_result emulate_sensitive(struct vcpu *v, const struct x86_insn *in);
+/* Whether emulate_sensitive is the emulator for in. */
+bool insn_is_sensitive(const struct x86_insn *in);
+
+/*
+ * UMIP (CR4 bit 11) makes sgdt, sidt, sldt, str and smsw fault with
+ * #GP(0) at CPL > 0, so user mode cannot read the monitor's tables.
+ * Option umip=on|off sets umip_enabled (an engine may turn it on at its
+ * init); umip_load sets the real CR4.UMIP before the guest runs, when
+ * umip_enabled or the guest's own cr4 asks for it.  umip_insn says
+ * whether a user-mode #GP(0) at in is UMIP's.
+ */
+extern bool umip_enabled;
+void umip_load(struct vcpu *v);
+bool umip_insn(const struct x86_insn *in);
+
+/*
+ * segcheck.c: the rules of lar, lsl, verr and verw (SDM vol.2).  d is
+ * the descriptor sel names (NULL: beyond the GDT's or LDT's limit), cpl
+ * the privilege of the code asking.  Returns ZF: whether the check
+ * passes; then lar's access rights (the descriptor's second dword under
+ * LAR_RIGHTS_MASK) or lsl's byte-granular limit go to *value.
+ */
+enum seg_check {
+	SEG_CHECK_LAR,
+	SEG_CHECK_LSL,
+	SEG_CHECK_VERR,
+	SEG_CHECK_VERW,
+};
+#define LAR_RIGHTS_MASK 0x00F0FF00 /* type, S, DPL, P, AVL, L, D/B, G */
+bool segment_check(enum seg_check op, const struct segdesc *d, uint16_t sel,
+		   int cpl, uint32_t *value);
+
 #endif

@@ -256,6 +256,9 @@ emulate_one(struct vcpu *v, const struct x86_insn *in)
 
 	if (in->attr & X86_ATTR_IO)
 		return emulate_io_insn(v, in);
+	/* sgdt, smsw, lar, push %cs, popf, lret, ...: sensitive.c. */
+	if (insn_is_sensitive(in))
+		return emulate_sensitive(v, in);
 
 	switch (in->opcode) {
 	case 0xFA: /* cli */

@@ -10,6 +10,8 @@
  *     interrupt faults at the instruction itself and the dispatch can
  *     decode it: its length, prefixes and all)
  *   #GP in the guest kernel: a privileged instruction -> EXIT_PRIV
+ *   #GP(0) in user mode from sgdt, sidt, sldt, str or
+ *     smsw, which UMIP (umip=on) makes fault          -> EXIT_PRIV
  *   any other exception (with cr2 for a #PF)          -> EXIT_EXCEPTION
  */
 #include <inc/assert.h>
@@ -40,6 +42,18 @@ te_init(struct vcpu *v)
 {
 }
 
+/*
+ * A #GP(0) from user mode: UMIP's, for one of the five instructions it
+ * covers?  Then the guest gets the values it would see natively
+ * (emulate_sensitive at CPL 3), not a fault.
+ */
+static bool
+umip_fault(struct vcpu *v)
+{
+	struct x86_insn in;
+	return vcpu_decode_at_eip(v, &in) > 0 && umip_insn(&in);
+}
+
 /* Run v until it traps, and say what the trap means. */
 static void
 te_run(struct vcpu *v, struct vmexit *x)
@@ -48,6 +62,7 @@ te_run(struct vcpu *v, struct vmexit *x)
 	 * nor touch ports (the raw-mode monitors' rule). */
 	v->tf.tf_eflags = (v->tf.tf_eflags | FL_IF | FL_RESERVED1) &
 			  ~(FL_IOPL_MASK | FL_VM | FL_NT);
+	umip_load(v);
 	running = v;
 	vmm_guest_trap = te_guest_trap;
 	guest_enter(&v->tf, &host_esp);
@@ -89,6 +104,9 @@ deprivileged_exit(struct vcpu *v, struct vmexit *x, uint32_t cr2)
 		 * ring 1 may not do but ring 0 may (error: the selector). */
 		x->kind = EXIT_PRIV;
 		x->priv.err = err;
+	} else if (vec == T_GPFLT && err == 0 && umip_fault(v)) {
+		x->kind = EXIT_PRIV;
+		x->priv.err = 0;
 	} else {
 		x->kind = EXIT_EXCEPTION;
 		x->exc.vector = vec;
