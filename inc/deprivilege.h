@@ -25,6 +25,16 @@
 
 /* segments.c: shadow descriptor tables and the monitor's TSS. */
 extern struct taskstate vmm_tss;
+/*
+ * Shadow the guest's DPL-3 segments with their own limit instead of
+ * truncating them below the hole: user code at ring 3 is kept out of the
+ * hole by paging alone (its pages are supervisor-only), and lsl and
+ * segment-limit faults then read as natively.  The price: a guest kernel
+ * that loads a user data selector at ring 1 is no longer held back by
+ * the limit (which only CPUs that enforce data limits hold anyway).
+ * lab 3's bt sets it; te keeps the truncation, an obstacle it shows.
+ */
+extern bool segments_user_full_limit;
 void segments_init(void);
 void shadow_gdt_sync(struct vcpu *v);
 bool guest_descriptor(struct vcpu *v, uint16_t sel, struct segdesc *d);

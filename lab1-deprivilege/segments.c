@@ -39,6 +39,8 @@ extern uint32_t trap_vectors[];
 /* Where the guest's TSS is (from its GDT at ltr time). */
 static gva_t guest_tss_base;
 
+bool segments_user_full_limit;
+
 /*
  * Translate one guest code or data descriptor for the shadow table:
  * DPL 0 -> 1, accessed bit set, limit cut below the hole.
@@ -57,6 +59,8 @@ shadow_descriptor(struct segdesc d)
 	uint32_t base = segdesc_base(&d);
 	uint32_t limit = segdesc_limit(&d);
 	bool expand_down = !(d.sd_type & STA_X) && (d.sd_type & STA_E);
+	if (d.sd_dpl == 3 && segments_user_full_limit)
+		return d; /* ring 3 meets the hole's supervisor pages */
 	if (base >= MONHOLE) {
 		d.sd_p = 0; /* wholly inside the hole: unusable */
 	} else if (!expand_down && limit > MONHOLE - 1 - base) {

@@ -176,6 +176,10 @@ bt_init(struct vcpu *v)
 			    SEG(STA_W | STA_A, (uint32_t)bt_area,
 				sizeof(struct bt_area) - 1, GUEST_KERNEL_RING));
 	segments_open_gate(BT_CALLOUT_VEC, GUEST_KERNEL_RING);
+	/* User code runs directly: where the CPU has UMIP, its sgdt, sidt,
+	 * sldt, str and smsw trap and are emulated too (umip_load). */
+	umip_enabled = true;
+	segments_user_full_limit = true;
 }
 
 /*
@@ -246,6 +250,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 						     ? (uint32_t)bt_irq_exit
 						     : (uint32_t)bt_resume;
 
+		umip_load(v);
 		bt.running = v;
 		vmm_guest_trap = bt_guest_trap;
 		guest_enter(&v->tf, &bt.host_esp);
