@@ -6,8 +6,10 @@
 #
 # Each prints its tests as they complete and a score table, writes TAP,
 # JUnit XML and a Gradescope-style results.json under $(OBJDIR)/grade/,
-# and fails below full marks.  ACCEL=kvm and GRADE_TIMEOUT_SCALE=N pass
-# through; each suite picks its own monitor mode.  See handouts/lab0.md.
+# and fails below full marks.  ACCEL=kvm, GRADE_TIMEOUT_SCALE=N and
+# GRADE_FAIL_FAST=1 (stop a suite at its first failed test with points)
+# pass through; each suite picks its own monitor mode.  See
+# handouts/lab0.md.
 
 # native first, then the labs in order.
 GRADE_SUITES := $(patsubst grade/%.bats,%,$(wildcard grade/native.bats) \
