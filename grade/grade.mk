@@ -38,8 +38,11 @@ CHECK_TARGETS += test-grade grade
 
 # BEGIN INSTRUCTOR
 # make handout-check: for every lab with a grade suite, the reference
-# passes it and the lab's handout builds and fails every test with points
-# (but those tagged handout-pass).  Instructor-only, like the cutter.
+# passes it; the lab's handout builds and fails every test with points
+# (but those tagged handout-pass); the handout with every region solved
+# passes; and with any one region cut, some test with points fails.
+# FULL=1 names every failing test per region; KEEP=1 keeps the trees.
+# Instructor-only, like the cutter.
 .PHONY: handout-check
 handout-check:
 	$(V)grade/handout-check
