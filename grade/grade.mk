@@ -6,8 +6,10 @@
 #
 # Each prints its tests as they complete and a score table, writes TAP,
 # JUnit XML and a Gradescope-style results.json under $(OBJDIR)/grade/,
-# and fails below full marks.  ACCEL=kvm and GRADE_TIMEOUT_SCALE=N pass
-# through; each suite picks its own monitor mode.  See handouts/lab0.md.
+# and fails below full marks.  ACCEL=kvm, GRADE_TIMEOUT_SCALE=N and
+# GRADE_FAIL_FAST=1 (stop a suite at its first failed test with points)
+# pass through; each suite picks its own monitor mode.  See
+# handouts/lab0.md.
 
 # native first, then the labs in order.
 GRADE_SUITES := $(patsubst grade/%.bats,%,$(wildcard grade/native.bats) \
@@ -36,8 +38,11 @@ CHECK_TARGETS += test-grade grade
 
 # BEGIN INSTRUCTOR
 # make handout-check: for every lab with a grade suite, the reference
-# passes it and the lab's handout builds and fails every test with points
-# (but those tagged handout-pass).  Instructor-only, like the cutter.
+# passes it; the lab's handout builds and fails every test with points
+# (but those tagged handout-pass); the handout with every region solved
+# passes; and with any one region cut, some test with points fails.
+# FULL=1 names every failing test per region; KEEP=1 keeps the trees.
+# Instructor-only, like the cutter.
 .PHONY: handout-check
 handout-check:
 	$(V)grade/handout-check

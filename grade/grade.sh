@@ -11,7 +11,9 @@
 #
 # Exit status: 0 at full marks, 1 below, 2 on bad usage.
 # Environment: ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
-# time limit, e.g. 3 on a slow machine), GRADE_OUT.
+# time limit, e.g. 3 on a slow machine), GRADE_OUT, GRADE_FAIL_FAST (1:
+# skip the rest of a suite after its first failed test with points, for
+# checks that only ask whether one fails; the score is then meaningless).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,7 +38,7 @@ for s in "${suites[@]}"; do
 	}
 done
 
-echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1})"
+echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST})"
 for s in "${suites[@]}"; do
 	rm -rf "${out:?}/$s"
 	mkdir -p "$out/$s"

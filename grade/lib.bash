@@ -33,6 +33,9 @@
 # Every run goes through grade/qemu-run, has a time limit (scaled by
 # GRADE_TIMEOUT_SCALE) and is stopped by its process id.  ACCEL (tcg or
 # kvm) picks the accelerator; each suite picks its own mode.
+# GRADE_FAIL_FAST=1 skips the rest of a file after its first failed test
+# with points.  A suite that defines setup or teardown calls grade_setup
+# or grade_cleanup from it.
 set -euo pipefail
 
 bats_load_library bats-support
@@ -261,13 +264,49 @@ boot_stop() {
 	return 0
 }
 
-# grade_cleanup: stop every run this test left behind.  A suite that
-# defines its own teardown calls it.
+# ---------------------------------------------------------------- #
+# Stopping at the first failure                                      #
+# ---------------------------------------------------------------- #
+
+# With GRADE_FAIL_FAST=1, once a test with points fails, every later test
+# of the file is skipped ("fail-fast: ...") instead of run: enough for a
+# check that only asks whether some graded test fails (handout-check).
+# The file's scratch directory remembers the failure between tests,
+# which bats runs as separate processes.
+
+# grade_stopped_file: where the first graded failure of this file is noted.
+grade_stopped_file() {
+	printf '%s/fail-fast' "$BATS_FILE_TMPDIR"
+}
+
+# grade_setup: skip the test if GRADE_FAIL_FAST stopped the file.  A
+# suite that defines its own setup calls it first.
+grade_setup() {
+	[[ ${GRADE_FAIL_FAST:-0} == 1 && -e $(grade_stopped_file) ]] || return 0
+	skip "fail-fast: stopped after '$(<"$(grade_stopped_file)")' failed"
+}
+setup() { grade_setup; }
+
+# grade_note_failure: with GRADE_FAIL_FAST, note a failed test that has
+# points (bats sets BATS_TEST_COMPLETED only when a test, or its skip,
+# got to the end).
+grade_note_failure() {
+	[[ ${GRADE_FAIL_FAST:-0} == 1 && -z ${BATS_TEST_COMPLETED:-} ]] || return 0
+	local points
+	points=$(python3 "$GRADE_TOP/grade/results.py" points \
+		"$BATS_TEST_FILENAME" "$BATS_TEST_DESCRIPTION") || return 0
+	[[ $points == 0 ]] || echo "$BATS_TEST_DESCRIPTION" >"$(grade_stopped_file)"
+}
+
+# grade_cleanup: stop every run this test left behind (and note a graded
+# failure for GRADE_FAIL_FAST).  A suite that defines its own teardown
+# calls it.
 grade_cleanup() {
 	local name
 	for name in "${GRADE_BOOTS[@]}"; do
 		boot_stop "$name"
 	done
+	grade_note_failure
 }
 teardown() { grade_cleanup; }
 

@@ -6,6 +6,8 @@
         as it completes, then the suite's table and score.  Writes, in
         OUTDIR: tap.txt (the stream as read), results.json (Gradescope's
         format), junit.xml.
+    results.py points BATS_FILE NAME
+        Print the points of test NAME (0 if there is no such test).
     results.py total OUTDIR SUITE...
         Combine OUTDIR/SUITE/results.json into OUTDIR/results.json and
         OUTDIR/junit.xml, print the overall score, and exit 1 below full
@@ -266,6 +268,10 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "list":  # for the self-test and tools
         json.dump(parse_bats(argv[2]), sys.stdout, indent=2)
         print()
+        return 0
+    if len(argv) == 4 and argv[1] == "points":  # for GRADE_FAIL_FAST in lib.bash
+        t = [t for t in parse_bats(argv[2]) if t["name"] == argv[3]]
+        print(fmt(t[0]["points"]) if t else 0)
         return 0
     sys.stderr.write(__doc__)
     return 2

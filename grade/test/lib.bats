@@ -194,3 +194,23 @@ fake_boot() {
 	assert_output --partial 'Score: 6/11'
 	grep -q 'did not run' cut/results.json
 }
+
+@test "GRADE_FAIL_FAST=1 skips the rest of a file after a failed test with points" {
+	cp "$GRADE_TOP/grade/test/failfast.fixture" t.bats
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd:)
+	env -i PATH="$path" HOME="$HOME" GRADE_LIB="$GRADE_TOP/grade/lib" \
+		bats -F tap t.bats >all.txt 3>&- || true
+	env -i PATH="$path" HOME="$HOME" GRADE_LIB="$GRADE_TOP/grade/lib" \
+		GRADE_FAIL_FAST=1 bats -F tap t.bats >fast.txt 3>&- || true
+	run grep -E '^(not )?ok' all.txt
+	assert_output "ok 1 passes
+not ok 2 fails, worth nothing
+not ok 3 fails, graded
+ok 4 after the graded failure"
+	run grep -E '^(not )?ok' fast.txt
+	assert_output "ok 1 passes
+not ok 2 fails, worth nothing
+not ok 3 fails, graded
+ok 4 after the graded failure # skip fail-fast: stopped after 'fails, graded' failed"
+}

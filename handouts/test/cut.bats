@@ -64,6 +64,8 @@ expect_error() {
 	run "$CUT" -h
 	assert_success
 	assert_output --partial "--lab N --out DIR [--src DIR] [--force]"
+	assert_output --partial "--list-regions --lab N"
+	assert_output --partial "[--only REGION[,REGION...] | --stub-from K]"
 	assert_output --partial "BEGIN LAB n SOLUTION"
 }
 
@@ -467,6 +469,132 @@ x(); // the INSTRUCTOR version
 // END LAB 1 SOLUTION
 EOF
 	expect_error kern/a.c:2 "marker text would remain"
+}
+
+# ---- Partial cuts: --list-regions, --only, --stub-from ----
+
+# make_exercise_tree: lab 1 has three regions in two files, exercises 1
+# to 3 (the second names none on the lines just above it: its contract
+# comment is further up); lab 2 has one region in kern/ (a later lab's
+# hook).
+make_exercise_tree() {
+	put kern/a.c <<'EOF'
+int
+one(void)
+{
+	// LAB 1: Exercise 1.  Return 1.
+	// BEGIN LAB 1 SOLUTION
+	return 1;
+	// STUB: return -1;
+	// END LAB 1 SOLUTION
+}
+
+/*
+ * three: return 3 (exercise 3).
+ */
+int
+three(void)
+{
+	// LAB 1: Your code here.
+	// BEGIN LAB 1 SOLUTION
+	return 3;
+	// STUB: return -3;
+	// END LAB 1 SOLUTION
+}
+
+int
+hook(void)
+{
+	// BEGIN LAB 2 SOLUTION
+	return 20;
+	// STUB: return -20;
+	// END LAB 2 SOLUTION
+}
+EOF
+	put lab1-x/b.c <<'EOF'
+int
+two(void)
+{
+	// Exercise 5 is in another file.
+	// (not this one)
+
+	// LAB 1: Exercise 2.  Return 2.
+	// BEGIN LAB 1 SOLUTION
+	return 2;
+	// STUB: return -2;
+	// END LAB 1 SOLUTION
+}
+EOF
+}
+
+# returns: what out/'s functions return, in the order one three hook two.
+returns() {
+	cat out/kern/a.c out/lab1-x/b.c | sed -n 's/^[[:space:]]*return \(.*\);$/\1/p' |
+		paste -sd ' '
+}
+
+@test "--list-regions: each region of lab N, its id and the exercise named just above it" {
+	make_exercise_tree
+	run "$CUT" --list-regions --lab 1 --src src
+	assert_success
+	assert_output "$(printf '%s\t%s\n' kern/a.c:5 'exercise 1' kern/a.c:18 - \
+		lab1-x/b.c:8 'exercise 2')"
+	run "$CUT" --list-regions --lab 2 --src src
+	assert_success
+	assert_output "$(printf 'kern/a.c:27\t-')"
+	run -2 "$CUT" --list-regions --lab 1 --out out --src src
+	assert_nothing_written
+}
+
+@test "--only cuts the regions named, keeps the lab's others solved and later labs cut" {
+	make_exercise_tree
+	run cut_lab 1 --only lab1-x/b.c:8
+	assert_success
+	assert_output --partial "regions cut: lab 1: 1, lab 2: 1 (kept: lab 1: 2)"
+	assert_output --partial "lab 1 regions cut: lab1-x/b.c:8; kept solved: 2"
+	run returns
+	assert_output "1 3 -20 -2"
+	run cut_lab 1 --force --only ex1,kern/a.c:18
+	assert_success
+	run returns
+	assert_output "-1 -3 -20 2"
+	run cut_lab 1 --force --only ''
+	assert_success
+	assert_output --partial "lab 1 regions cut: none; kept solved: 3"
+	run returns
+	assert_output "1 3 -20 2"
+	run cut_lab 2 --force --only kern/a.c:27
+	assert_success
+	run returns
+	assert_output "1 3 -20 2"
+}
+
+@test "--stub-from K keeps exercises 1..K-1 solved and cuts the rest" {
+	make_exercise_tree
+	sed -i 's/LAB 1: Your code here\./LAB 1: Exercise 3./' src/kern/a.c
+	local k
+	local -a want=("" "-1 -3 -20 -2" "1 -3 -20 -2" "1 -3 -20 2" "1 3 -20 2")
+	for k in 1 2 3 4; do
+		run cut_lab 1 --force --stub-from "$k"
+		assert_success
+		run returns
+		assert_output "${want[k]}"
+	done
+}
+
+@test "--only and --stub-from refuse what they cannot resolve, and write nothing" {
+	make_exercise_tree
+	run -2 cut_lab 1 --only kern/a.c:6
+	assert_output --partial "--only kern/a.c:6: no solution region of this lab begins there"
+	run -2 cut_lab 1 --only ex9
+	assert_output --partial "--only ex9: no solution region of this lab names it"
+	run -2 cut_lab 1 --only kern/a.c:27
+	run -2 cut_lab 1 --only ex1 --stub-from 2
+	assert_output --partial "do not go together"
+	run -2 "$CUT" --check --src src --only ex1
+	run -1 cut_lab 1 --stub-from 2
+	assert_output --partial "src/kern/a.c:18: error: the region names no exercise"
+	assert_nothing_written
 }
 
 # ---- End to end: the tests test something ----
