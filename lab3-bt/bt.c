@@ -391,9 +391,9 @@ set_tc(const char *value)
 {
 	char *end;
 	long kib = strtol(value, &end, 10);
-	if (*end || kib < 64 || kib > 16384) {
+	if (*end || kib < 16 || kib > 16384) {
 		cprintf("vmm: tc=%s: give the translation cache's size in "
-			"KiB, 64 to 16384\n",
+			"KiB, 16 to 16384\n",
 			value);
 		return -1;
 	}

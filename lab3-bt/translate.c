@@ -448,6 +448,13 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 	e.start = e.p = tc_cursor();
 	e.limit = e.start + room - 4 * CALLOUT_BYTES;
 
+	/* The unit's bytes in its first page, read once (guest-physical:
+	 * the walk was done by the caller). */
+	static uint8_t window[TU_MAX_INSNS * X86_MAX_INSN_LEN];
+	size_t nwindow = MIN(sizeof(window), (size_t)(PGSIZE - PGOFF(eip)));
+	if (gpa_read(v, gpa, window, nwindow) < 0)
+		nwindow = 0;
+
 	gva_t pc = eip;
 	bool sti_pending = false, ended = false;
 	int n;
@@ -457,9 +464,16 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 		struct x86_insn in;
 		uint32_t goff = pc - eip;
 
-		if (fetch(v, pc, code, &avail) < 0)
+		const uint8_t *bytes_at;
+		if (goff + X86_MAX_INSN_LEN <= nwindow) {
+			bytes_at = window + goff;
+			avail = X86_MAX_INSN_LEN;
+		} else if (fetch(v, pc, code, &avail) < 0) {
 			break; /* the next page is not mapped: end here */
-		int len = x86_decode(code, avail, &in);
+		} else {
+			bytes_at = code;
+		}
+		int len = x86_decode(bytes_at, avail, &in);
 		gva_t last = pc + (len > 0 ? len : (int)avail) - 1;
 		if (PTE_ADDR(last) != PTE_ADDR(eip)) {
 			/* Code in a second page: it is traced too, and a unit
@@ -481,9 +495,9 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 			n++;
 			break;
 		}
-		enum how how = translate_one(v, &e, &in, code, pc, goff);
+		enum how how = translate_one(v, &e, &in, bytes_at, pc, goff);
 		if (how == T_IDENT) {
-			bytes(&e, code, len);
+			bytes(&e, bytes_at, len);
 			count(CNT_BT_IDENT);
 		}
 		if (how == T_END)

@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# Lab 3: the binary translator (mode=bt).  The guest kernel never runs its
+# own code: it runs translations of it at ring 1, so every x86 obstacle
+# te shows is gone and the guest's output must equal the native run's,
+# line for line (Adams & Agesen §4).  User code runs directly, with UMIP
+# where the CPU has it, so its sgdt and the like are emulated too.  The
+# monitor's counters must show the translator at work: units made once
+# and reused, jumps chained, indirect branches found in the inline hash.
+#
+# Points are on "# points: N" lines; "# bats test_tags=handout-pass"
+# marks a test that exercises no lab 3 code.
+
+load lib
+GRADE_MODE=bt
+
+# points: 8
+@test "bt: test=fidelity is identical to native, every line" {
+	fidelity_check fidelity bt test=fidelity
+}
+
+# points: 2
+@test "bt: hello runs as natively" {
+	fidelity_check hello bt init=hello
+}
+
+# points: 3
+@test "bt: forkwait 1000 runs as natively" {
+	fidelity_check forkwait bt 'init=forkwait 1000'
+}
+
+# points: 3
+@test "bt: memstress keeps every page intact, as natively" {
+	fidelity_check memstress bt init=memstress
+	expect_line 'memstress: OK, 0 corruptions'
+}
+
+# points: 2
+@test "bt: every nanobenchmark runs as natively" {
+	fidelity_check bench bt bench=all
+}
+
+# points: 2
+@test "bt: sparse address spaces and page touching run as natively" {
+	fidelity_check sparse bt init=sparse
+	fidelity_check pagetouch bt 'init=pagetouch 64 4'
+}
+
+# points: 2
+@test "bt: faults raised by user code are the guest's, as natively" {
+	fidelity_check --status 78 faultnull bt init=faultnull
+	fidelity_check faultint bt init=faultint
+}
+
+# points: 2
+@test "bt: crashme's random user code: the same fate as natively" {
+	fidelity_check crashme bt 'init=crashme 300'
+	expect_line 'crashme: survived 300 trials'
+}
+
+# points: 2
+@test "bt: kernel probes (bad opcode, PTE without flush, PS without PSE)" {
+	fidelity_check --status 120 badop bt test=badop
+	fidelity_check noflush bt test=ptenoflush
+	fidelity_check psoff bt test=psoff
+}
+
+# points: 1
+@test "bt: the shell reads piped input and runs programs, as natively" {
+	local input='\n\nhello\nforkwait 5\nexit 7\n' ref detail
+	boot sh-native --mode native --append init=sh --input "$input"
+	ref=$BOOT_LOG
+	boot sh-bt --append init=sh --input "$input"
+	expect_line 'forkwait: 5 children forked and reaped'
+	expect_status 7
+	detail=$(fidelity_compare "$ref" "$BOOT_LOG" native bt 2>&1) ||
+		GRADE_TAIL=0 grade_fail "fidelity, native vs bt" "$detail"
+}
+
+# points: 1
+@test "bt: a guest triple fault stops the guest with one clear line" {
+	boot triple --append test=triplefault
+	expect_match '^vmm: guest triple fault: '
+	expect_status 122
+}
+
+# points: 2
+@test "bt: units are made once: more iterations of a kernel loop translate nothing new" {
+	boot callret-short --append bench=callret:20000
+	local short long
+	short=$(vmm_counter bt.tus) || return
+	boot callret-long --append bench=callret:200000
+	long=$(vmm_counter bt.tus) || return
+	((short > 0)) || grade_fail "bt.tus is 0: nothing was translated"
+	# The same kernel path, ten times as often: the same units (a timer
+	# interrupt or two may reach a little more of the kernel).
+	((long <= short + short / 20 + 10)) ||
+		grade_fail "bt.tus grew from $short to $long with ten times the iterations"
+}
+
+# points: 2
+@test "bt: jumps are chained and indirect branches hit the inline hash" {
+	boot chain-forkwait --append 'init=forkwait 200'
+	expect_line 'forkwait: 200 children forked and reaped'
+	local chained conts hits misses
+	chained=$(vmm_counter bt.chained) || return
+	conts=$(vmm_counter bt.continuations) || return
+	hits=$(vmm_counter bt.ind.hits) || return
+	misses=$(vmm_counter bt.ind.misses) || return
+	((chained > 0)) || grade_fail "bt.chained is 0: no jump was chained"
+	((hits > 10 * misses)) ||
+		grade_fail "indirect branches: $hits hits, $misses misses: the hash should serve nearly all"
+	# Each continuation is taken once, then chained (or its unit dropped).
+	((conts <= chained + chained / 2 + 100)) ||
+		grade_fail "$conts continuations for $chained chained jumps: continuations keep being taken"
+}
+
+# points: 1
+@test "bt: a small translation cache is flushed and refilled, output as natively" {
+	fidelity_check_with fidelity-smalltc bt tc=16 test=fidelity
+	local flushes
+	flushes=$(vmm_counter bt.flushes) || return
+	((flushes > 1)) || grade_fail "tc=16 but the cache was flushed $flushes time(s)"
+}
+
+# points: 1
+# bats test_tags=handout-pass
+@test "bt: a bad translation cache size is one clear error" {
+	boot badtc --vmm-args tc=1 --append init=hello
+	expect_match '^vmm: tc=1: give the translation cache'
+	expect_status 123
+}
