@@ -15,6 +15,7 @@
 #include <kern/kern.h>
 #include <kern/picirq.h>
 #include <kern/pmap.h>
+#include <kern/probes.h>
 #include <kern/timer.h>
 #include <kern/trap.h>
 
@@ -643,10 +644,30 @@ run_triplefault(void)
 	poweroff(1);
 }
 
+/* The probes of kern/probes.h that take no argument. */
+static const struct {
+	const char *name;
+	bool (*run)(void);
+} code_probes[] = {
+	{ "smc", probe_smc },
+};
+
+/* The known test names, for the error message. */
+static void
+print_known_tests(void)
+{
+	cprintf("known: fidelity ptenoflush monhole badop triplefault");
+	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
+		cprintf(" %s", code_probes[i].name);
+	cprintf(")\n");
+}
+
 static bool
 one_test(const char *name, void *arg)
 {
 	const char **user_half = arg;
+	bool ok = true;
+
 	if (strcmp(name, "fidelity") == 0) {
 		run_fidelity();
 		*user_half = "fidelity";
@@ -662,9 +683,21 @@ one_test(const char *name, void *arg)
 		run_badop();
 	if (strcmp(name, "triplefault") == 0)
 		run_triplefault();
-	cprintf("kernel: unknown test '%s' (known: fidelity ptenoflush monhole "
-		"badop triplefault)\n", name);
+	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++) {
+		if (strcmp(name, code_probes[i].name) == 0) {
+			ok = code_probes[i].run();
+			goto done;
+		}
+	}
+	cprintf("kernel: unknown test '%s' (", name);
+	print_known_tests();
 	return false;
+
+done:
+	/* A probe that saw the CPU misbehave has said so; stop here. */
+	if (!ok)
+		poweroff(1);
+	return true;
 }
 
 bool
