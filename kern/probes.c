@@ -650,6 +650,7 @@ static const struct {
 	bool (*run)(void);
 } code_probes[] = {
 	{ "smc", probe_smc },
+	{ "precise", probe_precise },
 };
 
 /* The known test names, for the error message. */

@@ -274,3 +274,182 @@ probe_smc(void)
 	}
 	return true;
 }
+
+/* ---------------------------------------------------------------- */
+/* test=precise: the exact state at a fault in straight-line code     */
+/* ---------------------------------------------------------------- */
+
+/*
+ * PRECISE_RUN name, insn: a function precise_run_<name> that loads
+ * known values into every general register but %esp, mixes them with a
+ * run of nineteen arithmetic instructions (no branch: a translator puts
+ * them in one or two blocks and the fault lands in the middle of one),
+ * then executes insn at the label precise_at_<name>.  If insn neither
+ * faults nor traps, the function stores the registers and flags in
+ * precise_ref; either way it leaves through precise_recover, which the
+ * probe also names as the fault's recovery point.  precise_esp is %esp
+ * during the run; precise_recover saves the %esp it finds in
+ * precise_esp_after, so a fault that did not resume on the stack it hit
+ * shows.
+ */
+asm(".macro PRECISE_RUN name, insn\n"
+    ".text\n"
+    ".globl precise_run_\\name\n"
+    "precise_run_\\name:\n\t"
+    "pushl %ebp\n\t"
+    "pushl %ebx\n\t"
+    "pushl %esi\n\t"
+    "pushl %edi\n\t"
+    "movl %esp, precise_esp\n\t"
+    "movl $0x12345678, %eax\n\t"
+    "movl $0x9abcdef0, %ebx\n\t"
+    "movl $0x0f1e2d3c, %ecx\n\t"
+    "movl $0x4b5a6978, %edx\n\t"
+    "movl $0x11111111, %esi\n\t"
+    "movl $0x22222222, %edi\n\t"
+    "movl $0x33333333, %ebp\n\t"
+    "addl %ebx, %eax\n\t"
+    "xorl %eax, %ecx\n\t"
+    "roll $7, %edx\n\t"
+    "subl %ecx, %esi\n\t"
+    "leal 0x10(%esi,%edx,2), %edi\n\t"
+    "imull $0x3d, %ebp, %ebp\n\t"
+    "addl %edx, %ebx\n\t"
+    "notl %ecx\n\t"
+    "shrl $3, %eax\n\t"
+    "orl %edi, %ebp\n\t"
+    "adcl %esi, %edx\n\t"
+    "cmpl %esi, %eax\n"
+    ".globl precise_at_\\name\n"
+    "precise_at_\\name:\n\t"
+    "\\insn\n\t"
+    "movl %eax, precise_ref+28\n\t" /* the order of struct pushregs */
+    "movl %ecx, precise_ref+24\n\t"
+    "movl %edx, precise_ref+20\n\t"
+    "movl %ebx, precise_ref+16\n\t"
+    "movl %ebp, precise_ref+8\n\t"
+    "movl %esi, precise_ref+4\n\t"
+    "movl %edi, precise_ref+0\n\t"
+    "pushfl\n\t"
+    "popl precise_ref_eflags\n\t"
+    "jmp precise_recover\n"
+    ".endm\n"
+
+    "PRECISE_RUN ref, nop\n"
+    "PRECISE_RUN pfload, \"movl 0x00001234, %ecx\"\n"
+    "PRECISE_RUN pfstore, \"movl %edx, 0x00002468\"\n"
+    "PRECISE_RUN ud, ud2\n"
+    "PRECISE_RUN de, \"divl precise_zero\"\n"
+    "PRECISE_RUN bp, int3\n"
+
+    ".text\n"
+    ".globl precise_recover\n"
+    "precise_recover:\n\t"
+    "movl %esp, precise_esp_after\n\t"
+    "popl %edi\n\t"
+    "popl %esi\n\t"
+    "popl %ebx\n\t"
+    "popl %ebp\n\t"
+    "ret\n");
+
+uint32_t precise_esp, precise_esp_after;
+uint32_t precise_zero;
+struct pushregs precise_ref;
+uint32_t precise_ref_eflags;
+
+void precise_run_ref(void), precise_run_pfload(void), precise_run_pfstore(void);
+void precise_run_ud(void), precise_run_de(void), precise_run_bp(void);
+void precise_recover(void);
+extern const uint8_t precise_at_pfload[], precise_at_pfstore[], precise_at_ud[];
+extern const uint8_t precise_at_de[], precise_at_bp[];
+
+#define ARITH_FLAGS (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* The general registers but %esp, as one line. */
+static void
+precise_print_regs(const char *name, const struct pushregs *r, uint32_t eflags)
+{
+	cprintf("precise: %s: eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x "
+		"edi=%08x ebp=%08x flags=%03x\n",
+		name, r->reg_eax, r->reg_ebx, r->reg_ecx, r->reg_edx,
+		r->reg_esi, r->reg_edi, r->reg_ebp, eflags & ARITH_FLAGS);
+}
+
+static bool
+precise_same_regs(const struct pushregs *a, const struct pushregs *b)
+{
+	return a->reg_eax == b->reg_eax && a->reg_ebx == b->reg_ebx &&
+	       a->reg_ecx == b->reg_ecx && a->reg_edx == b->reg_edx &&
+	       a->reg_esi == b->reg_esi && a->reg_edi == b->reg_edi &&
+	       a->reg_ebp == b->reg_ebp;
+}
+
+/*
+ * Run one faulting version and check the state the handler saw against
+ * the reference run: the registers and flags as they were just before
+ * the faulting instruction (it changed none of them, or, for int3, it
+ * completed without changing any), eip at the instruction for a fault
+ * and just past it for a trap, and the recovery on the same stack.
+ */
+static bool
+precise_case(const char *name, void (*run)(void), const uint8_t *at,
+	     int trapno, uint32_t insn_len)
+{
+	bool ok = true;
+
+	probe_trapno = trapno;
+	probe_fixup_eip = (uint32_t)precise_recover;
+	probe_faults = 0;
+	precise_esp = precise_esp_after = 0;
+	run();
+	probe_trapno = -1;
+
+	if (probe_faults != 1 || probe_last_trapno != trapno) {
+		cprintf("precise: FAIL: %s: %u faults, last %d, not 1 of vector "
+			"%d\n", name, probe_faults, probe_last_trapno, trapno);
+		return false;
+	}
+	uint32_t want_eip = (uint32_t)at + insn_len;
+	uint32_t eip = probe_tf.tf_eip;
+	cprintf("precise: %s: vector %d err %x eip=run+%#x (%s)\n", name,
+		trapno, probe_tf.tf_err, eip - (uint32_t)run,
+		eip == want_eip ? (insn_len ? "just past the trapping instruction"
+					    : "the faulting instruction")
+				: "WRONG");
+	ok &= eip == want_eip;
+	if (trapno == T_PGFLT)
+		cprintf("precise: %s: cr2=%08x\n", name, rcr2());
+	precise_print_regs(name, &probe_tf.tf_regs, probe_tf.tf_eflags);
+	bool same = precise_same_regs(&probe_tf.tf_regs, &precise_ref) &&
+		    (probe_tf.tf_eflags & ARITH_FLAGS) ==
+			    (precise_ref_eflags & ARITH_FLAGS);
+	cprintf("precise: %s: registers and flags as before the instruction=%d "
+		"resumed on its stack=%d\n",
+		name, same, precise_esp_after == precise_esp);
+	ok &= same && precise_esp_after == precise_esp;
+	if (!ok)
+		cprintf("precise: FAIL: %s: the state at the fault is wrong\n",
+			name);
+	return ok;
+}
+
+bool
+probe_precise(void)
+{
+	bool ok = true;
+
+	/* The reference: the same run with a nop where the fault would be. */
+	precise_run_ref();
+	precise_print_regs("reference", &precise_ref, precise_ref_eflags);
+	ok &= precise_case("page fault on a load", precise_run_pfload,
+			   precise_at_pfload, T_PGFLT, 0);
+	ok &= precise_case("page fault on a store", precise_run_pfstore,
+			   precise_at_pfstore, T_PGFLT, 0);
+	ok &= precise_case("ud2", precise_run_ud, precise_at_ud, T_ILLOP, 0);
+	ok &= precise_case("divide by zero", precise_run_de, precise_at_de,
+			   T_DIVIDE, 0);
+	ok &= precise_case("int3", precise_run_bp, precise_at_bp, T_BRKPT, 1);
+	cprintf("precise: %s\n", ok ? "every fault saw the state of the "
+				      "instruction boundary" : "FAIL");
+	return ok;
+}
