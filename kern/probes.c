@@ -651,6 +651,7 @@ static const struct {
 } code_probes[] = {
 	{ "smc", probe_smc },
 	{ "precise", probe_precise },
+	{ "chain", probe_chain },
 };
 
 /* The known test names, for the error message. */

@@ -453,3 +453,261 @@ probe_precise(void)
 				      "instruction boundary" : "FAIL");
 	return ok;
 }
+
+/* ---------------------------------------------------------------- */
+/* test=chain: deep call chains and indirect branches                */
+/* ---------------------------------------------------------------- */
+
+#define CHAIN_DEPTH 2000
+#define CHAIN_DISPATCHES 20000
+#define CHAIN_FIB_N 22
+#define CHAIN_NFUNCS 10
+
+/*
+ * The recursion gets a stack of its own: CHAIN_DEPTH C frames would not
+ * fit in the kernel's KSTKSIZE.  chain_on_stack(fn, arg, top) calls
+ * fn(arg) with %esp at top and returns its result on the caller's stack.
+ */
+asm(".text\n"
+    "chain_on_stack:\n\t"
+    "pushl %ebp\n\t"
+    "movl %esp, %ebp\n\t"
+    "movl 16(%ebp), %esp\n\t"
+    "pushl 12(%ebp)\n\t"
+    "call *8(%ebp)\n\t"
+    "movl %ebp, %esp\n\t"
+    "popl %ebp\n\t"
+    "ret\n");
+uint32_t chain_on_stack(uint32_t (*fn)(uint32_t), uint32_t arg, void *top);
+
+static uint8_t chain_stack[128 * 1024] __attribute__((aligned(16)));
+
+/* One step of the recursion's checksum. */
+static uint32_t
+chain_step(uint32_t r, uint32_t depth)
+{
+	return (r ^ depth) * 0x01000193u + (r >> 13);
+}
+
+/* Recurse depth deep, folding each level into the result on the way back. */
+static uint32_t __attribute__((noinline))
+chain_recurse(uint32_t depth)
+{
+	if (depth == 0)
+		return 0x9E3779B9u;
+	return chain_step(chain_recurse(depth - 1), depth);
+}
+
+/* The same, each level calling the next through a function pointer. */
+static uint32_t chain_recurse_even(uint32_t depth);
+static uint32_t chain_recurse_odd(uint32_t depth);
+static uint32_t (*volatile chain_next[2])(uint32_t) = { chain_recurse_even,
+							 chain_recurse_odd };
+
+static uint32_t __attribute__((noinline))
+chain_recurse_even(uint32_t depth)
+{
+	if (depth == 0)
+		return 0x9E3779B9u;
+	return chain_step(chain_next[(depth - 1) & 1](depth - 1), depth);
+}
+
+static uint32_t __attribute__((noinline))
+chain_recurse_odd(uint32_t depth)
+{
+	return chain_step(chain_next[(depth - 1) & 1](depth - 1), depth);
+}
+
+static uint32_t __attribute__((noinline))
+chain_recurse_indirect(uint32_t depth)
+{
+	return chain_next[depth & 1](depth);
+}
+
+static uint32_t __attribute__((noinline))
+chain_fib(uint32_t n)
+{
+	return n < 2 ? n : chain_fib(n - 1) + chain_fib(n - 2);
+}
+
+/* Ten small functions, called through a table and inlined in a switch. */
+#define CHAIN_F0(x) ((x) * 3 + 1)
+#define CHAIN_F1(x) ((x) ^ 0xA5A5A5A5u)
+#define CHAIN_F2(x) (((x) << 7) | ((x) >> 25))
+#define CHAIN_F3(x) ((x) + 0x01234567u)
+#define CHAIN_F4(x) ((x) * 0x9E3779B1u)
+#define CHAIN_F5(x) (~(x) + 5)
+#define CHAIN_F6(x) ((x) - ((x) >> 3))
+#define CHAIN_F7(x) ((x) ^ ((x) << 11))
+#define CHAIN_F8(x) (((x) >> 9) | ((x) << 23))
+#define CHAIN_F9(x) ((x) + ((x) >> 16) + 9)
+
+#define CHAIN_FN(k)                                                            \
+	static uint32_t __attribute__((noinline)) chain_f##k(uint32_t x)       \
+	{                                                                      \
+		return CHAIN_F##k(x);                                          \
+	}
+CHAIN_FN(0)
+CHAIN_FN(1)
+CHAIN_FN(2)
+CHAIN_FN(3)
+CHAIN_FN(4)
+CHAIN_FN(5)
+CHAIN_FN(6)
+CHAIN_FN(7)
+CHAIN_FN(8)
+CHAIN_FN(9)
+
+static uint32_t (*const chain_table[CHAIN_NFUNCS])(uint32_t) = {
+	chain_f0, chain_f1, chain_f2, chain_f3, chain_f4,
+	chain_f5, chain_f6, chain_f7, chain_f8, chain_f9,
+};
+
+/* Dense cases: gcc compiles this to an indirect jmp through a table. */
+static uint32_t __attribute__((noinline))
+chain_switch(uint32_t k, uint32_t x)
+{
+	switch (k) {
+	case 0: return CHAIN_F0(x);
+	case 1: return CHAIN_F1(x);
+	case 2: return CHAIN_F2(x);
+	case 3: return CHAIN_F3(x);
+	case 4: return CHAIN_F4(x);
+	case 5: return CHAIN_F5(x);
+	case 6: return CHAIN_F6(x);
+	case 7: return CHAIN_F7(x);
+	case 8: return CHAIN_F8(x);
+	case 9: return CHAIN_F9(x);
+	default: panic("chain: no case %u", k);
+	}
+}
+
+static uint32_t
+chain_rand(uint32_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+/*
+ * uint32_t chain_asm_jt(uint32_t x, uint32_t n): n dispatches, each on
+ * two bits of x, through an explicit jmp *table(,%edx,4).  Case 2
+ * returns to the loop with push/ret (a ret that matches no call) and
+ * case 3 calls a leaf through a register.
+ */
+asm(".text\n"
+    "chain_asm_jt:\n\t"
+    "pushl %ebx\n\t"
+    "movl 8(%esp), %eax\n\t"
+    "movl 12(%esp), %ecx\n"
+    "1:\tmovl %eax, %edx\n\t"
+    "shrl $5, %edx\n\t"
+    "xorl %eax, %edx\n\t"
+    "andl $3, %edx\n\t"
+    "jmp *chain_jt(,%edx,4)\n"
+    "chain_jt_0:\n\t"
+    "addl $0x3779, %eax\n\t"
+    "roll $3, %eax\n\t"
+    "jmp 2f\n"
+    "chain_jt_1:\n\t"
+    "imull $0x2f, %eax, %eax\n\t"
+    "incl %eax\n\t"
+    "jmp 2f\n"
+    "chain_jt_2:\n\t"
+    "xorl $0x5bd1e995, %eax\n\t"
+    "pushl $2f\n\t"
+    "ret\n"
+    "chain_jt_3:\n\t"
+    "movl $chain_jt_leaf, %ebx\n\t"
+    "call *%ebx\n"
+    "2:\tdecl %ecx\n\t"
+    "jnz 1b\n\t"
+    "popl %ebx\n\t"
+    "ret\n"
+    "chain_jt_leaf:\n\t"
+    "rorl $7, %eax\n\t"
+    "addl $0x1234567, %eax\n\t"
+    "ret\n"
+    ".section .rodata\n"
+    ".p2align 2\n"
+    "chain_jt:\n\t"
+    ".long chain_jt_0, chain_jt_1, chain_jt_2, chain_jt_3\n"
+    ".text\n");
+uint32_t chain_asm_jt(uint32_t x, uint32_t n);
+
+/* What chain_asm_jt computes, in C. */
+static uint32_t
+chain_asm_jt_expect(uint32_t x, uint32_t n)
+{
+	for (; n > 0; n--) {
+		switch (((x >> 5) ^ x) & 3) {
+		case 0:
+			x += 0x3779;
+			x = (x << 3) | (x >> 29);
+			break;
+		case 1:
+			x = x * 0x2f + 1;
+			break;
+		case 2:
+			x ^= 0x5bd1e995;
+			break;
+		case 3:
+			x = ((x >> 7) | (x << 25)) + 0x1234567;
+			break;
+		}
+	}
+	return x;
+}
+
+static bool
+chain_report(const char *what, uint32_t got, uint32_t want)
+{
+	cprintf("chain: %s: %08x (expected %08x)\n", what, got, want);
+	return got == want;
+}
+
+bool
+probe_chain(void)
+{
+	void *top = chain_stack + sizeof(chain_stack);
+	uint32_t want = 0x9E3779B9u;
+	bool ok = true;
+
+	for (uint32_t d = 1; d <= CHAIN_DEPTH; d++)
+		want = chain_step(want, d);
+	for (int r = 0; r < 3; r++) {
+		ok &= chain_report("recursion 2000 deep",
+				   chain_on_stack(chain_recurse, CHAIN_DEPTH, top),
+				   want);
+		ok &= chain_report("recursion 2000 deep through pointers",
+				   chain_on_stack(chain_recurse_indirect,
+						  CHAIN_DEPTH, top),
+				   want);
+	}
+
+	uint32_t a = 0, b = 1;
+	for (int i = 0; i < CHAIN_FIB_N; i++) {
+		uint32_t c = a + b;
+		a = b;
+		b = c;
+	}
+	ok &= chain_report("fib(22) by recursion", chain_fib(CHAIN_FIB_N), a);
+
+	/* The same random sequence through the table and through the switch. */
+	uint32_t s = 1, x = 0, y = 0;
+	for (int i = 0; i < CHAIN_DISPATCHES; i++) {
+		s = chain_rand(s);
+		x = chain_table[s % CHAIN_NFUNCS](x);
+		y = chain_switch(s % CHAIN_NFUNCS, y);
+	}
+	ok &= chain_report("20000 calls through a function table", x, y);
+	ok &= chain_report("20000 switch dispatches by jump table", y, x);
+	ok &= chain_report("20000 asm jmp *table dispatches",
+			   chain_asm_jt(0x600DF00D, CHAIN_DISPATCHES),
+			   chain_asm_jt_expect(0x600DF00D, CHAIN_DISPATCHES));
+	if (!ok)
+		cprintf("chain: FAIL: a checksum differs from its expected value\n");
+	return ok;
+}
