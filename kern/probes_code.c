@@ -711,3 +711,90 @@ probe_chain(void)
 		cprintf("chain: FAIL: a checksum differs from its expected value\n");
 	return ok;
 }
+
+/* ---------------------------------------------------------------- */
+/* test=kloop: an interrupt must reach a kernel that only spins       */
+/* ---------------------------------------------------------------- */
+
+/*
+ * The safety net: give up after this many passes of a loop.  Five ticks
+ * are 50 ms, and no CPU makes 2^28 passes of these loops in that time
+ * (it would take 5 * 10^9 a second); under TCG, or a monitor, a pass is
+ * slower still.  So only a machine that never delivers the tick reaches
+ * the limit, after a few seconds under TCG rather than never.
+ */
+#define KLOOP_MAX_PASSES (1u << 28)
+
+/*
+ * uint32_t kloop_tight(uint32_t nticks, uint32_t max): spin until ticks
+ * has moved nticks from its value on entry, or for max passes; return 1
+ * if it did, 0 if the loop gave up.  The loop is one basic block of six
+ * instructions ending in a loopnz to itself, the shape a translator
+ * chains to itself and could run forever without a look at its pending
+ * interrupts.
+ */
+asm(".text\n"
+    "kloop_tight:\n\t"
+    "pushl %ebx\n\t"
+    "movl 8(%esp), %eax\n\t"
+    "movl 12(%esp), %ecx\n\t"
+    "movl ticks, %ebx\n"
+    "1:\tmovl ticks, %edx\n\t"
+    "subl %ebx, %edx\n\t"
+    "cmpl %eax, %edx\n\t"
+    "sbbl %edx, %edx\n\t" /* -1 while fewer than nticks, then 0 */
+    "testl %edx, %edx\n\t"
+    "loopnz 1b\n\t"
+    "leal 1(%edx), %eax\n\t"
+    "popl %ebx\n\t"
+    "ret\n");
+uint32_t kloop_tight(uint32_t nticks, uint32_t max);
+
+/* The same in C, with a call in the loop. */
+static uint32_t __attribute__((noinline))
+kloop_read_ticks(void)
+{
+	return ticks;
+}
+
+static bool
+kloop_c(uint32_t nticks)
+{
+	uint32_t start = kloop_read_ticks();
+	for (uint32_t i = 0; i < KLOOP_MAX_PASSES; i++)
+		if (kloop_read_ticks() - start >= nticks)
+			return true;
+	return false;
+}
+
+/*
+ * With interrupts enabled (sti), spin without a privileged instruction,
+ * system call or hlt until the timer has ticked nticks times: a monitor
+ * must deliver a pending interrupt to a guest that never traps.  The
+ * kernel otherwise runs with interrupts off (kern/trap.c), so they go
+ * off again before anything else.
+ */
+bool
+probe_kloop(uint32_t nticks)
+{
+	bool ok = true;
+
+	sti();
+	bool c_ok = kloop_c(nticks);
+	bool tight_ok = kloop_tight(nticks, KLOOP_MAX_PASSES) != 0;
+	cli();
+	if (c_ok)
+		cprintf("kloop: C loop saw %u ticks\n", nticks);
+	else
+		cprintf("kloop: FAIL: C loop saw fewer than %u ticks in %u "
+			"passes\n", nticks, KLOOP_MAX_PASSES);
+	if (tight_ok)
+		cprintf("kloop: one-block loop saw %u ticks\n", nticks);
+	else
+		cprintf("kloop: FAIL: one-block loop saw fewer than %u ticks "
+			"in %u passes\n", nticks, KLOOP_MAX_PASSES);
+	ok = c_ok && tight_ok;
+	if (ok)
+		cprintf("kloop: saw %u ticks\n", nticks);
+	return ok;
+}
