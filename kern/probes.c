@@ -15,6 +15,7 @@
 #include <kern/kern.h>
 #include <kern/picirq.h>
 #include <kern/pmap.h>
+#include <kern/probes.h>
 #include <kern/timer.h>
 #include <kern/trap.h>
 
@@ -692,10 +693,65 @@ run_triplefault(void)
 	poweroff(1);
 }
 
+/* The probes of kern/probes.h that take no argument. */
+static const struct {
+	const char *name;
+	bool (*run)(void);
+} code_probes[] = {
+	{ "smc", probe_smc },
+	{ "precise", probe_precise },
+	{ "chain", probe_chain },
+};
+
+#define KLOOP_DEFAULT_TICKS 5
+#define KLOOP_MAX_TICKS 1000
+
+/*
+ * Whether name is probe, alone or followed by up to max ":NUMBER"
+ * arguments (decimal); *nargs says how many there were, args holds them.
+ * A name that starts "probe:" with bad arguments is an error that
+ * matches nothing, so the caller reports it as unknown.
+ */
+static bool
+test_args(const char *name, const char *probe, int max, uint32_t *args,
+	  int *nargs)
+{
+	size_t len = strlen(probe);
+
+	*nargs = 0;
+	if (strncmp(name, probe, len) != 0)
+		return false;
+	name += len;
+	while (*name == ':' && *nargs < max) {
+		char *end;
+		unsigned long v = strtoul(name + 1, &end, 10);
+		if (end == name + 1)
+			return false;
+		args[(*nargs)++] = (uint32_t)v;
+		name = end;
+	}
+	return *name == '\0';
+}
+
+/* The known test names, for the error message. */
+static void
+print_known_tests(void)
+{
+	cprintf("known: fidelity ptenoflush psoff monhole badop triplefault "
+		"kloop[:TICKS]");
+	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
+		cprintf(" %s", code_probes[i].name);
+	cprintf(")\n");
+}
+
 static bool
 one_test(const char *name, void *arg)
 {
 	const char **user_half = arg;
+	uint32_t args[2];
+	int nargs;
+	bool ok = true;
+
 	if (strcmp(name, "fidelity") == 0) {
 		run_fidelity();
 		*user_half = "fidelity";
@@ -715,9 +771,31 @@ one_test(const char *name, void *arg)
 		run_badop();
 	if (strcmp(name, "triplefault") == 0)
 		run_triplefault();
-	cprintf("kernel: unknown test '%s' (known: fidelity ptenoflush psoff "
-		"monhole badop triplefault)\n", name);
+	if (test_args(name, "kloop", 1, args, &nargs)) {
+		uint32_t nticks = nargs > 0 ? args[0] : KLOOP_DEFAULT_TICKS;
+		if (nticks < 1 || nticks > KLOOP_MAX_TICKS) {
+			cprintf("kernel: test=kloop:N: N must be from 1 to %u\n",
+				KLOOP_MAX_TICKS);
+			return false;
+		}
+		ok = probe_kloop(nticks);
+		goto done;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++) {
+		if (strcmp(name, code_probes[i].name) == 0) {
+			ok = code_probes[i].run();
+			goto done;
+		}
+	}
+	cprintf("kernel: unknown test '%s' (", name);
+	print_known_tests();
 	return false;
+
+done:
+	/* A probe that saw the CPU misbehave has said so; stop here. */
+	if (!ok)
+		poweroff(1);
+	return true;
 }
 
 bool

@@ -34,6 +34,7 @@ volatile int probe_trapno = -1;
 volatile int probe_last_trapno = -1;
 volatile uint32_t probe_fixup_eip;
 volatile uint32_t probe_faults;
+struct trapframe probe_tf;
 
 extern bool sched_idle;
 extern uint32_t trap_vectors[T_SYSCALL + 1];
@@ -119,6 +120,13 @@ kernel_trap(struct trapframe *tf)
 	    probe_trapno == PROBE_ANY_TRAP) {
 		probe_faults++;
 		probe_last_trapno = (int)tf->tf_trapno;
+		/*
+		 * A trap from ring 0 pushes no esp or ss (SDM vol.3A §6.12.1),
+		 * so the copy's last two fields are whatever lay above.
+		 */
+		probe_tf = *tf;
+		/* A probe that set TF must not single-step its recovery. */
+		tf->tf_eflags &= ~FL_TF;
 		tf->tf_eip = probe_fixup_eip;
 		return;
 	}

@@ -17,12 +17,16 @@ const char *trapname(int trapno);
 /*
  * A kernel-mode fault the probes expect: if set, trap() resumes at
  * probe_fixup_eip instead of panicking on a kernel exception probe_trapno,
- * and counts it in probe_faults.
+ * counts it in probe_faults and keeps a copy of the trap frame -- the
+ * registers, eip and eflags at the fault -- in probe_tf.  The recovery
+ * runs with the faulting code's registers, %esp and flags, except eip
+ * and TF.
  */
 #define PROBE_ANY_TRAP (-2) /* probe_trapno: any exception */
 extern volatile int probe_trapno;
 extern volatile int probe_last_trapno;
 extern volatile uint32_t probe_fixup_eip;
 extern volatile uint32_t probe_faults;
+extern struct trapframe probe_tf;
 
 #endif
