@@ -78,9 +78,9 @@ struct bt_area {
  */
 struct tu_point {
 	uint16_t tc_off;
-	uint8_t goff; /* guest offset from eip */
+	gva_t eip; /* the guest instruction the state stands before */
 };
-#define TU_MAX_POINTS 48
+#define TU_MAX_POINTS 64
 
 struct tu {
 	gva_t eip;

@@ -181,7 +181,7 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
 	uint32_t off = tc - (uintptr_t)tu->tc;
 	for (int i = 0; i < tu->npoints; i++)
 		if (tu->points[i].tc_off == off) {
-			*eip = tu->eip + tu->points[i].goff;
+			*eip = tu->points[i].eip;
 			return true;
 		}
 	return false;

@@ -71,14 +71,20 @@ bytes(struct emit *e, const uint8_t *src, size_t n)
 }
 
 /* Mark "the guest's state here is its state before the instruction at
- * guest offset goff". */
+ * guest eip". */
+static void
+point_at(struct emit *e, gva_t eip)
+{
+	struct tu *tu = e->tu;
+	assert(tu->npoints < TU_MAX_POINTS);
+	tu->points[tu->npoints++] = (struct tu_point){ e->p - e->start, eip };
+}
+
+/* ... at the instruction goff bytes into the unit. */
 static void
 point(struct emit *e, uint32_t goff)
 {
-	struct tu *tu = e->tu;
-	if (tu->npoints < TU_MAX_POINTS)
-		tu->points[tu->npoints++] =
-			(struct tu_point){ e->p - e->start, goff };
+	point_at(e, e->tu->eip + goff);
 }
 
 /* A %gs-relative absolute operand: prefix 65, opcode, ModRM 00 reg 101. */
@@ -103,6 +109,10 @@ gs_store_imm(struct emit *e, uint32_t off, uint32_t imm)
 static void
 jump_cont(struct emit *e, const uint8_t *op, int oplen, gva_t target)
 {
+	/* At a plain jmp the guest is already at its target: precise, so an
+	 * interrupt that arrives here (a loop's back edge) can be taken. */
+	if (oplen == 1 && op[0] == 0xE9)
+		point_at(e, target);
 	bytes(e, op, oplen);
 	uint8_t *rel = e->p;
 	b4(e, 0);
@@ -458,7 +468,10 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 	gva_t pc = eip;
 	bool sti_pending = false, ended = false;
 	int n;
-	for (n = 0; n < TU_MAX_INSNS && !ended; n++) {
+	/* An instruction adds at most 6 points (translate_one, irq_check). */
+	for (n = 0; n < TU_MAX_INSNS && !ended &&
+		    tu->npoints + 8 <= TU_MAX_POINTS;
+	     n++) {
 		uint8_t code[X86_MAX_INSN_LEN];
 		size_t avail;
 		struct x86_insn in;
