@@ -173,11 +173,18 @@ tc_find_by_addr(uintptr_t tc)
 	return tu;
 }
 
-/* Is translated address tc a point where the guest's state is precise?
- * Then *eip is the guest instruction it stands before. */
+/*
+ * Precise state (Adams & Agesen §4.2): is translated address tc, inside
+ * unit tu, a place where the guest's registers, flags and memory are
+ * exactly what they would be before one of its instructions?  Then set
+ * *eip to that instruction's address and return true.  The translator
+ * recorded every such place in tu->points (translate.c: point, point_at).
+ */
 bool
 tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
 {
+	// LAB 3: Exercise 5.
+	// BEGIN LAB 3 SOLUTION
 	uint32_t off = tc - (uintptr_t)tu->tc;
 	for (int i = 0; i < tu->npoints; i++)
 		if (tu->points[i].tc_off == off) {
@@ -185,20 +192,43 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
 			return true;
 		}
 	return false;
+	// STUB: panic("lab 3: exercise 5 (precise state) not implemented");
+	// END LAB 3 SOLUTION
 }
 
+/*
+ * The inline lookup (bt_glue.S, bt_ind_lookup) finds the translation of
+ * an indirect branch's target in bt_area->hash, indexed by the target's
+ * low BT_HASH_BITS bits: an entry is {guest eip, translated address}.
+ * Put unit tu, which starts at guest eip, in its slot (the slot's old
+ * occupant, if any, simply goes: the hash is a cache).
+ */
 void
 tc_hash_fill(gva_t eip, const struct tu *tu)
 {
+	// LAB 3: Exercise 2.
+	// BEGIN LAB 3 SOLUTION
 	uint32_t i = eip & (BT_HASH_SIZE - 1);
 	bt_area->hash[i].eip = eip;
 	bt_area->hash[i].tc = (uint32_t)tu->tc;
+	// STUB: panic("lab 3: exercise 2 (the indirect-branch hash) not implemented");
+	// END LAB 3 SOLUTION
 }
 
-/* Patch the jump whose rel32 is at site to go straight to unit to. */
+/*
+ * Chaining (§4.1): the rel32 of a jump at address site (the jump's last
+ * four bytes) still points at its continuation stub; point it straight
+ * at unit to's translation instead, so the next time the jump is taken
+ * it never leaves translated code.  Record the chain (site, the stub it
+ * pointed at, to) in chains[] so that unchain() can undo it if to is
+ * ever dropped, and count it (CNT_BT_CHAINED).  With chains[] full,
+ * leave the jump alone: a continuation is slower, never wrong.
+ */
 void
 tc_chain(struct vcpu *v, uint32_t site, struct tu *to)
 {
+	// LAB 3: Exercise 1.
+	// BEGIN LAB 3 SOLUTION
 	int32_t *rel = (int32_t *)site;
 	uint32_t stub = site + 4 + *rel;
 	if (nchains == MAX_CHAINS)
@@ -206,6 +236,8 @@ tc_chain(struct vcpu *v, uint32_t site, struct tu *to)
 	chains[nchains++] = (struct chain){ site, stub, to };
 	*rel = (int32_t)((uint32_t)to->tc - (site + 4));
 	count(CNT_BT_CHAINED);
+	// STUB: panic("lab 3: exercise 1 (chaining) not implemented");
+	// END LAB 3 SOLUTION
 }
 
 /* ---- Code pages ---- */

@@ -181,10 +181,18 @@ mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code)
 	bytes(e, code + npfx + 2, in->len - in->imm_size - npfx - 2);
 }
 
-/* pushf at ring 1 pushes IF=1, IOPL=0: put the virtual ones in. */
+/*
+ * pushf at ring 1 pushes the CPU's IF (always 1 in translated code) and
+ * IOPL (always 0): push an image with the guest's virtual IF and IOPL
+ * (%gs:BTA_VIF, %gs:BTA_VIOPL) instead.  Only the first instruction may
+ * fault (the push); nothing after it may change a flag, so arithmetic
+ * uses lea, and scratch registers are saved in %gs:BTA_S_EAX/S_ECX.
+ */
 static void
 emit_pushf(struct emit *e)
 {
+	// LAB 3: Exercise 4.
+	// BEGIN LAB 3 SOLUTION
 	static const uint8_t fix[] = {
 		0x8B, 0x04, 0x24,		    /* mov (%esp),%eax */
 		0x8D, 0x80, 0x00, 0xFE, 0xFF, 0xFF, /* lea -0x200(%eax),%eax */
@@ -200,13 +208,21 @@ emit_pushf(struct emit *e)
 	b1(e, 0x89), b1(e, 0x04), b1(e, 0x24); /* mov %eax,(%esp) */
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+	// STUB: panic("lab 3: exercise 4 (in-TC pushf) not implemented");
+	// END LAB 3 SOLUTION
 }
 
-/* popf: the arithmetic flags from the CPU's popfl, IF and IOPL into the
- * virtual CPU (at ring 1 the CPU would silently keep its own). */
+/*
+ * popf: the CPU's popfl at ring 1 loads the arithmetic flags but keeps
+ * its own IF and IOPL; set the guest's virtual ones from the popped
+ * image first (a read of (%esp), the only part that may fault, at a
+ * precise point), then popfl.  The interrupt check follows (irq_check).
+ */
 static void
 emit_popf(struct emit *e, uint32_t goff)
 {
+	// LAB 3: Exercise 4 (continued).
+	// BEGIN LAB 3 SOLUTION
 	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
 	point(e, goff);
 	b1(e, 0x8B), b1(e, 0x04), b1(e, 0x24); /* mov (%esp),%eax: may fault */
@@ -217,6 +233,8 @@ emit_popf(struct emit *e, uint32_t goff)
 	gs_op(e, 0x89, X86_EAX, BTA_VIOPL);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
 	b1(e, 0x9D); /* popfl */
+	// STUB: panic("lab 3: exercise 4 (in-TC popf) not implemented");
+	// END LAB 3 SOLUTION
 }
 
 /* Does the instruction touch %gs, which is the monitor's in here? */
@@ -365,13 +383,17 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 
 	switch (op) {
 	case 0xFA: /* cli */
-		count(CNT_BT_INTC_CLI);
-		gs_store_imm(e, BTA_VIF, 0);
-		return T_DONE;
 	case 0xFB: /* sti */
-		count(CNT_BT_INTC_STI);
-		gs_store_imm(e, BTA_VIF, FL_IF);
+		// LAB 3: Exercise 3.  cli and sti without leaving translated
+		// code: one flag-neutral store of 0 or FL_IF into the virtual
+		// IF at %gs:BTA_VIF (gs_store_imm).  Count the site
+		// (CNT_BT_INTC_CLI, CNT_BT_INTC_STI) and return T_DONE.
+		// BEGIN LAB 3 SOLUTION
+		count(op == 0xFA ? CNT_BT_INTC_CLI : CNT_BT_INTC_STI);
+		gs_store_imm(e, BTA_VIF, op == 0xFA ? 0 : FL_IF);
 		return T_DONE;
+		// STUB: panic("lab 3: exercise 3 (in-TC cli/sti) not implemented");
+		// END LAB 3 SOLUTION
 	case 0x9C: /* pushf */
 		if (o16)
 			break;
