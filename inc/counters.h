@@ -52,6 +52,7 @@
 	X(BT_INTC_SEG, "bt.intc.seg")       /* push %cs, mov %ss, ... */     \
 	X(BT_SMC, "bt.smc")                 /* code pages written: dropped */ \
 	X(BT_ADAPT, "bt.adapt")             /* instructions made SIMULATE */ \
+	X(BT_SIMULATED, "bt.simulated")     /* SIMULATE callouts run */      \
 	X(BT_REVERT, "bt.revert")           /* ... and made IDENT again */
 
 enum vmm_counter {

@@ -55,6 +55,13 @@ static struct {
 	uintptr_t resume_tc;
 	uint32_t resume_gen;
 	bool resume_ok;
+	/* The last exit was a #PF at pf_eip (translated at pf_tc): was it a
+	 * trace fault?  The counter says, when the guest comes back. */
+	bool pf_pending;
+	gva_t pf_eip;
+	uintptr_t pf_tc;
+	uint64_t pf_traces;
+	uint32_t pf_gen;
 } bt;
 
 static void
@@ -110,8 +117,8 @@ bt_precise(struct vcpu *v)
 
 /* The unit at the guest's eip, translated if need be; NULL after giving
  * the guest the page fault its instruction fetch takes. */
-static struct tu *
-unit_at(struct vcpu *v, gva_t eip)
+struct tu *
+bt_unit_at(struct vcpu *v, gva_t eip)
 {
 	struct gwalk w = gva_walk(v, eip, false, 0);
 	if (!w.ok) {
@@ -196,7 +203,7 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 		uint32_t gen = bt_gen;
 		struct tu *from = tc_find_by_addr(a1);
 		bt_to_guest(v, a0);
-		tu = unit_at(v, a0);
+		tu = bt_unit_at(v, a0);
 		if (!tu)
 			return false;
 		/* Chain, unless the unit that jumped went meanwhile (a flush
@@ -209,7 +216,7 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 	case CO_IND:
 		count(CNT_BT_IND_MISSES);
 		bt_to_guest(v, bt_area->tgt);
-		tu = unit_at(v, bt_area->tgt);
+		tu = bt_unit_at(v, bt_area->tgt);
 		if (!tu)
 			return false;
 		enter_tc(v, (uintptr_t)tu->tc);
@@ -222,6 +229,12 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 static void
 bt_run(struct vcpu *v, struct vmexit *x)
 {
+	if (bt.pf_pending) {
+		bt.pf_pending = false;
+		if (vmm_counters[CNT_PF_TRACE] != bt.pf_traces &&
+		    bt.pf_gen == bt_gen)
+			bt_trace_fault(v, bt.pf_eip, bt.pf_tc);
+	}
 	for (;;) {
 		if (v->vcpl == 0 && !bt.in_tc) {
 			tc_check_mappings(v);
@@ -230,7 +243,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			    bt.resume_gen == bt_gen) {
 				tc = bt.resume_tc;
 			} else {
-				struct tu *tu = unit_at(v, v->tf.tf_eip);
+				struct tu *tu = bt_unit_at(v, v->tf.tf_eip);
 				if (!tu)
 					continue; /* a #PF for the guest */
 				tc = (uintptr_t)tu->tc;
@@ -319,6 +332,12 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				x->kind = EXIT_CALLOUT;
 				x->callout.kind = CALLOUT_IRQ_WINDOW;
 				return;
+			case CO_SIMULATE:
+				count(CNT_BT_SIMULATED);
+				bt_to_guest(v, a0);
+				if (bt_simulate(v, a0, a1))
+					remember(a0 + a1, after);
+				continue;
 			case CO_UD:
 				bt_to_guest(v, a0);
 				x->kind = EXIT_EXCEPTION;
@@ -331,6 +350,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				  v->tf.tf_eip);
 		}
 		/* An exception from the guest's own instruction. */
+		uintptr_t fault_tc = v->tf.tf_eip;
 		if (!bt_precise(v)) {
 			struct tu *tu = tc_find_by_addr(v->tf.tf_eip);
 			vcpu_fail(v, "bt: internal error: %s (cr2 %08x) inside "
@@ -341,6 +361,13 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				  tu ? tu->eip : 0,
 				  tu ? (int)(v->tf.tf_eip - (uintptr_t)tu->tc)
 				     : -1);
+		}
+		if (vec == T_PGFLT) {
+			bt.pf_pending = true;
+			bt.pf_eip = v->tf.tf_eip;
+			bt.pf_tc = fault_tc;
+			bt.pf_traces = vmm_counters[CNT_PF_TRACE];
+			bt.pf_gen = bt_gen;
 		}
 		deprivileged_exit(v, x, bt.fault_cr2);
 		return;

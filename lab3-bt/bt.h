@@ -106,6 +106,9 @@ void tc_hash_fill(gva_t eip, const struct tu *tu);
 void tc_chain(struct vcpu *v, uint32_t site, struct tu *to);
 void tc_check_mappings(struct vcpu *v);
 void tc_register(struct vcpu *v, struct tu *tu);
+void tc_invalidate(struct tu *tu);
+void tc_invalidate_eip(gva_t eip);
+bool tc_patch(uint8_t *site, struct tu *to);
 /* Emission into the cache (translate.c). */
 uint8_t *tc_alloc(size_t bytes);
 uint8_t *tc_cursor(void);
@@ -116,7 +119,13 @@ void tc_abandon_tu(struct tu *tu);
 
 /* translate.c */
 struct tu *bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa);
+
+/* adapt.c: adaptive retranslation (§4.3). */
+extern bool bt_adapt_on;
 bool bt_adapted(gva_t eip);
+void bt_trace_fault(struct vcpu *v, gva_t eip, uintptr_t tc);
+bool bt_simulate(struct vcpu *v, gva_t eip, uint32_t len);
+struct tu *bt_unit_at(struct vcpu *v, gva_t eip);
 
 /* bt_glue.S: routines translated code jumps to. */
 void bt_ind_lookup(void);

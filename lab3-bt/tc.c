@@ -34,6 +34,17 @@ struct chain {
 	uint32_t stub;	/* where it jumped before: the continuation */
 	struct tu *to;
 };
+
+/* An instruction's translation overwritten with a jump to unit to
+ * (adaptive retranslation), and the bytes it had. */
+struct patch {
+	uint8_t *site;
+	uint8_t orig[5];
+	struct tu *to;
+};
+#define MAX_PATCHES 256
+static struct patch patches[MAX_PATCHES];
+static uint32_t npatches;
 #define MAX_CHAINS 8192
 static struct chain *chains;
 static uint32_t nchains;
@@ -91,6 +102,7 @@ tc_flush(struct vcpu *v, const char *why)
 	tc_cur = tc_base;
 	ntus = 0;
 	nchains = 0;
+	npatches = 0;
 	memset(tu_hash, 0, sizeof(tu_hash));
 	hash_clear();
 	trace_remove_all(v, &code_tracer);
@@ -282,7 +294,8 @@ tc_register(struct vcpu *v, struct tu *tu)
 	vmm_counters[CNT_BT_TC_BYTES] = tc_cur - tc_base;
 }
 
-/* Undo every chained jump into tu: back to its continuation. */
+/* Undo every chained jump and patch into tu: back to its continuation,
+ * or to the bytes the patch replaced. */
 static void
 unchain(struct tu *tu)
 {
@@ -292,6 +305,63 @@ unchain(struct tu *tu)
 			*rel = (int32_t)(chains[i].stub - (chains[i].site + 4));
 			chains[i].to = NULL;
 		}
+	for (uint32_t i = 0; i < npatches; i++)
+		if (patches[i].to == tu) {
+			memcpy(patches[i].site, patches[i].orig, 5);
+			patches[i].to = NULL;
+		}
+}
+
+/* Drop unit tu: no lookup, hash entry or jump reaches it any more. */
+void
+tc_invalidate(struct tu *tu)
+{
+	if (!tu->live)
+		return;
+	tu->live = false;
+	unchain(tu);
+	for (int h = 0; h < BT_HASH_SIZE; h++)
+		if (bt_area->hash[h].tc == (uint32_t)tu->tc)
+			bt_area->hash[h].eip = BT_HASH_EMPTY;
+	bt_gen++;
+}
+
+/* Drop every live unit that may hold the guest instruction at eip (one
+ * with a precise point for it: a jump's target counts too, which at
+ * worst drops a unit that did not need it). */
+void
+tc_invalidate_eip(gva_t eip)
+{
+	for (uint32_t i = 0; i < ntus; i++) {
+		struct tu *tu = &tus[i];
+		if (!tu->live)
+			continue;
+		for (int p = 0; p < tu->npoints; p++)
+			if (tu->points[p].eip == eip) {
+				tc_invalidate(tu);
+				break;
+			}
+	}
+}
+
+/*
+ * Overwrite the translation at site (where a guest instruction's
+ * translation starts) with a jump to unit to; false if there is no room
+ * to remember it.
+ */
+bool
+tc_patch(uint8_t *site, struct tu *to)
+{
+	if (npatches == MAX_PATCHES)
+		return false;
+	struct patch *p = &patches[npatches++];
+	p->site = site;
+	memcpy(p->orig, site, 5);
+	p->to = to;
+	site[0] = 0xE9;
+	*(int32_t *)(site + 1) = (int32_t)((uint32_t)to->tc - (uint32_t)(site + 5));
+	bt_gen++;
+	return true;
 }
 
 /*
@@ -306,13 +376,8 @@ code_written(struct vcpu *v, gpa_t gpa, uint32_t len)
 	count(CNT_BT_SMC);
 	for (uint32_t i = 0; i < ntus; i++) {
 		struct tu *tu = &tus[i];
-		if (!tu->live || (tu->gpa != frame && tu->gpa2 != frame))
-			continue;
-		tu->live = false;
-		unchain(tu);
-		for (int h = 0; h < BT_HASH_SIZE; h++)
-			if (bt_area->hash[h].tc == (uint32_t)tu->tc)
-				bt_area->hash[h].eip = BT_HASH_EMPTY;
+		if (tu->live && (tu->gpa == frame || tu->gpa2 == frame))
+			tc_invalidate(tu);
 	}
 	struct code_page *cp = code_page_of(frame);
 	if (cp) {

@@ -1,0 +1,196 @@
+/*
+ * Adaptive retranslation (Adams & Agesen §4.3).
+ *
+ * Guest kernel instructions are translated IDENT, "innocent until
+ * proven guilty".  One that keeps writing to traced pages -- the kernel's
+ * page-table code writing PTEs, most often -- costs a trace fault each
+ * time: a hardware #PF, a trip through the monitor, a decode and an
+ * emulation.  After ADAPT_AFTER such faults the instruction is found
+ * guilty: it is translated anew as a SIMULATE callout, which has the
+ * monitor perform the write through the write emulator and the trace
+ * clients without any fault, and its old translation is patched with a
+ * jump to the new one.  When it has written only untraced pages
+ * REVERT_AFTER times in a row it is innocent again, and translated
+ * IDENT once more.
+ */
+#include <inc/assert.h>
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/registry.h>
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/trace.h>
+#include <inc/vcpu.h>
+#include <lab2-shadow/wemu.h>
+#include <lab3-bt/bt.h>
+
+#define ADAPT_AFTER 2	/* trace faults that make an instruction guilty */
+#define REVERT_AFTER 16 /* writes to untraced pages that clear it */
+#define NGUILT 256
+
+bool bt_adapt_on = true;
+
+struct guilt {
+	gva_t eip;	/* 0: a free slot */
+	uint16_t faults;
+	uint16_t innocent;
+	bool simulate;
+};
+static struct guilt guilt[NGUILT];
+
+/* The record of eip (made if make), or NULL. */
+static struct guilt *
+record(gva_t eip, bool make)
+{
+	uint32_t h = (eip ^ (eip >> 8)) % NGUILT;
+	for (uint32_t n = 0; n < NGUILT; n++) {
+		struct guilt *g = &guilt[(h + n) % NGUILT];
+		if (g->eip == eip)
+			return g;
+		if (g->eip == 0) {
+			if (!make)
+				return NULL;
+			g->eip = eip;
+			return g;
+		}
+	}
+	return NULL; /* full: this one stays IDENT */
+}
+
+bool
+bt_adapted(gva_t eip)
+{
+	struct guilt *g = record(eip, false);
+	return g && g->simulate;
+}
+
+/*
+ * The guest instruction at eip, translated at tc, took a trace fault.
+ * Guilty enough: translate it as SIMULATE and patch tc to jump there.
+ */
+void
+bt_trace_fault(struct vcpu *v, gva_t eip, uintptr_t tc)
+{
+	if (!bt_adapt_on)
+		return;
+	struct guilt *g = record(eip, true);
+	if (!g || g->simulate || ++g->faults < ADAPT_AFTER)
+		return;
+	g->simulate = true;
+	g->innocent = 0;
+	/* A unit may start at eip already (IDENT): it goes.  Then the unit
+	 * made now starts with the SIMULATE callout. */
+	struct tu *old = tc_find_by_addr(tc);
+	struct gwalk w = gva_walk(v, eip, false, 0);
+	struct tu *start = w.ok ? tc_lookup(eip, PTE_ADDR(w.gpa)) : NULL;
+	if (start)
+		tc_invalidate(start);
+	struct tu *tu = bt_unit_at(v, eip);
+	if (!tu)
+		return;
+	if (old && old->live && old != tu)
+		tc_patch((uint8_t *)tc, tu);
+	count(CNT_BT_ADAPT);
+}
+
+/* Guest memory for the write emulator, with the guest's own rights. */
+static int
+sim_read(void *ctx, gva_t va, void *buf, size_t len)
+{
+	struct vcpu *v = ctx;
+	return gva_access(v, va, buf, len, false, v->vcpl, NULL);
+}
+
+static int
+sim_write(void *ctx, gva_t va, const void *buf, size_t len)
+{
+	struct vcpu *v = ctx;
+	return gva_access(v, va, (void *)buf, len, true, v->vcpl, NULL);
+}
+
+/* Go back to IDENT for eip: its SIMULATE units go, with the patches
+ * into them (which restores the translations they replaced). */
+static void
+revert(struct guilt *g)
+{
+	g->simulate = false;
+	g->faults = 0;
+	tc_invalidate_eip(g->eip);
+	count(CNT_BT_REVERT);
+}
+
+/*
+ * The SIMULATE callout: perform the guest instruction at eip (len bytes;
+ * v->tf is the guest's view there) as the CPU would, writing through the
+ * write emulator and telling the trace clients, and step past it.  false
+ * if it cannot (an instruction or a fault the emulator leaves to the
+ * CPU): the instruction is then IDENT again and the caller runs it.
+ */
+bool
+bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
+{
+	// LAB 3: Exercise 6.  Decode the instruction at eip
+	// (vcpu_decode_at_eip) and run it with wemu_execute on copies of
+	// the guest's registers and flags, through sim_read/sim_write.  On
+	// WEMU_OK: copy them back, tell the trace clients what was written
+	// (trace_written), advance eip, and keep the record honest -- a
+	// write to a page nobody traces is a step towards innocence
+	// (REVERT_AFTER in a row reverts it, revert()), a traced one resets
+	// the count.  Anything else: revert() and return false.
+	// BEGIN LAB 3 SOLUTION
+	struct guilt *g = record(eip, false);
+	struct x86_insn in;
+	struct wemu_write w = { 0 };
+	uint32_t gpr[X86_NGPR];
+	if (!g)
+		return false;
+	if (vcpu_decode_at_eip(v, &in) != (int)len) {
+		revert(g);
+		return false;
+	}
+	for (int r = 0; r < X86_NGPR; r++)
+		gpr[r] = *vcpu_gpr(v, r);
+	uint32_t flags = v->tf.tf_eflags;
+	struct wemu_mem mem = { v, sim_read, sim_write };
+	if (wemu_execute(&in, gpr, &flags, &mem, &w) != WEMU_OK) {
+		revert(g);
+		return false;
+	}
+	for (int r = 0; r < X86_NGPR; r++)
+		*vcpu_gpr(v, r) = gpr[r];
+	v->tf.tf_eflags = flags;
+	v->tf.tf_eip = eip + len;
+	bool traced = false;
+	if (w.len) {
+		struct gwalk gw = gva_walk(v, w.va, false, v->vcpl);
+		traced = gw.ok && trace_is_traced(v, gw.gpa);
+		trace_written(v, w.va, w.len);
+	}
+	if (traced)
+		g->innocent = 0;
+	else if (++g->innocent >= REVERT_AFTER)
+		revert(g);
+	return true;
+	// STUB: panic("lab 3: exercise 6 (SIMULATE) not implemented");
+	// END LAB 3 SOLUTION
+}
+
+/* ---- Option ---- */
+
+static int
+set_btadapt(const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		bt_adapt_on = true;
+	else if (strcmp(value, "off") == 0)
+		bt_adapt_on = false;
+	else {
+		cprintf("vmm: btadapt=%s: say on or off\n", value);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct vmm_option btadapt_option = { "btadapt", "btadapt=on|off",
+						  set_btadapt };
+VMM_OPTION(btadapt_option);
