@@ -121,7 +121,7 @@ fake_boot() {
 }
 
 @test "grade_timeout: scales and rounds up; rejects nonsense" {
-	[[ $(grade_timeout 60) == 60 ]]
+	[[ $(GRADE_TIMEOUT_SCALE=1 grade_timeout 60) == 60 ]]
 	[[ $(GRADE_TIMEOUT_SCALE=2.5 grade_timeout 60) == 150 ]]
 	[[ $(GRADE_TIMEOUT_SCALE=0.01 grade_timeout 60) == 1 ]]
 	[[ $(GRADE_TIMEOUT_SCALE=.5 grade_timeout 3) == 2 ]]
