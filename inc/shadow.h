@@ -94,7 +94,8 @@ shadow_new_cr3(struct vcpu *v)
 static inline void
 shadow_invlpg(struct vcpu *v, gva_t va)
 {
-	v->mapping_epoch++;
+	v->invlpg_epoch = ++v->mapping_epoch;
+	v->invlpg_va = va;
 	v->mmu->invlpg(v, va);
 }
 

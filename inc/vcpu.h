@@ -42,6 +42,9 @@ struct vcpu {
 	   mapping it has told the CPU about (cr3, cr0.PG/WP, cr4 paging
 	   bits, invlpg): a translator keyed by virtual address checks. */
 	uint32_t mapping_epoch;
+	/* The epoch an invlpg made, and its address: one page changed. */
+	uint32_t invlpg_epoch;
+	gva_t invlpg_va;
 
 	/* What runs this vcpu (chosen at boot; a hybrid switches them). */
 	const struct engine *engine;

@@ -108,6 +108,14 @@ bt_precise(struct vcpu *v)
 	uintptr_t tc = v->tf.tf_eip;
 	struct tu *tu = tc_find_by_addr(tc);
 	gva_t eip;
+	if (tc == (uintptr_t)bt_iret_user_load ||
+	    tc == (uintptr_t)bt_iret_user_insn) {
+		/* The guest's own iret (bt_glue.S) meets a bad frame or an
+		 * interrupt: precise at the iret, but not a place to resume
+		 * (the glue's scratch and %gs are not the guest's). */
+		bt_to_guest(v, bt_area->resume_eip);
+		return true;
+	}
 	if (!tu || !tu_precise(tu, tc, &eip))
 		return false;
 	remember(eip, tc);
@@ -259,9 +267,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		v->tf.tf_eflags =
 			(v->tf.tf_eflags | FL_IF | FL_RESERVED1) & ~clear;
 		if (bt.in_tc)
-			bt_area->irq_check = vpic_pending_vector(&vpic0) >= 0
-						     ? (uint32_t)bt_irq_exit
-						     : (uint32_t)bt_resume;
+			bt_area->pending = vpic_pending_vector(&vpic0) >= 0;
 
 		umip_load(v);
 		bt.running = v;
@@ -272,6 +278,13 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		vmm_counters[CNT_BT_IND_HITS] = bt_area->ind_hits;
 
 		int vec = v->tf.tf_trapno;
+		if (bt.in_tc && SEL_RPL(v->tf.tf_cs) == 3) {
+			/* Translated code returned to user mode with the CPU's
+			 * own iret (bt_iret_user): the guest's view is the
+			 * CPU's now, with the IOPL of the frame it popped. */
+			bt.in_tc = false;
+			v->vflags = bt_area->s_flags & (FL_IF | FL_IOPL_MASK);
+		}
 		if (!bt.in_tc) {
 			/* Guest user code, run directly: as under te. */
 			deprivileged_exit(v, x, bt.fault_cr2);
@@ -299,6 +312,10 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				return;
 			}
 			switch (kind) {
+			case CO_IRET:
+				a0 = bt_area->resume_eip;
+				kind = CO_EMULATE_END;
+				/* fall through */
 			case CO_EMULATE:
 			case CO_EMULATE_END:
 				/* Back at the next instruction: the unit goes
@@ -327,8 +344,8 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				return;
 			case CO_IRQ:
 				count(CNT_BT_CALLOUT_IRQ);
-				remember(bt_area->resume_eip, bt_area->resume);
-				bt_to_guest(v, bt_area->resume_eip);
+				remember(a0, a1);
+				bt_to_guest(v, a0);
 				x->kind = EXIT_CALLOUT;
 				x->callout.kind = CALLOUT_IRQ_WINDOW;
 				return;

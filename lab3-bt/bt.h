@@ -23,15 +23,20 @@
 #define BTA_S_ECX 28	 /* scratch: saved %ecx */
 #define BTA_S_FLAGS 32	 /* scratch: saved flags (lahf / seto) */
 #define BTA_S_JMP 36	 /* scratch: where an indirect branch goes */
-#define BTA_IRQ_CHECK 40 /* bt_resume, or bt_irq_exit if one is pending */
+#define BTA_PENDING 40	 /* nonzero: a virtual interrupt is pending */
 #define BTA_RESUME 44	 /* translated code to go on with */
 #define BTA_RESUME_EIP 48 /* ... and the guest eip it stands for */
 #define BTA_IND_HITS 52	 /* inline lookups that hit */
 #define BTA_HASH 64	 /* guest eip -> translated code, 8 bytes each */
 
-#define BT_HASH_BITS 12
+/* The hash is indexed by the eip's low 16 bits: movzwl, which leaves
+ * the flags alone, is the whole hash function. */
+#define BT_HASH_BITS 16
 #define BT_HASH_SIZE (1 << BT_HASH_BITS)
-#define BT_HASH_EMPTY 0xFFFFFFFFu /* never a guest eip: in the hole */
+/* An entry holds -eip (so that "lea (target, entry)" is 0 on a hit and
+ * jecxz can test it without touching the flags); empty: -0xFFFFFFFF,
+ * the negation of an eip in the hole that no guest code has. */
+#define BT_HASH_EMPTY 1u
 
 /* Translated code calls the monitor with "int $BT_CALLOUT_VEC" followed
  * by three longs: kind, a0, a1. */
@@ -44,6 +49,7 @@
 #define CO_UD 6	     /* a0 guest eip: bytes that are no instruction */
 #define CO_SIMULATE 7 /* a0 guest eip, a1 length: a write to a traced page,
 			 done by the monitor without a trap (adaptive) */
+#define CO_IRET 9	 /* an iret back into the guest kernel: %gs:RESUME_EIP */
 #define CO_EMULATE_END 8 /* as CO_EMULATE, but no translation follows it:
 			    the unit ends (far transfers, iret) */
 #define CALLOUT_BYTES 14
@@ -57,11 +63,11 @@
 struct bt_area {
 	uint32_t vif, viopl, vcs, vss, vgs, tgt;
 	uint32_t s_eax, s_ecx, s_flags, s_jmp;
-	uint32_t irq_check, resume, resume_eip;
+	uint32_t pending, resume, resume_eip;
 	uint32_t ind_hits;
 	uint32_t pad[2];
 	struct {
-		uint32_t eip, tc;
+		uint32_t neg_eip, tc;
 	} hash[BT_HASH_SIZE];
 };
 
@@ -129,8 +135,8 @@ struct tu *bt_unit_at(struct vcpu *v, gva_t eip);
 
 /* bt_glue.S: routines translated code jumps to. */
 void bt_ind_lookup(void);
-void bt_resume(void);
-void bt_irq_exit(void);
+void bt_iret_user(void);
+extern char bt_iret_user_load[], bt_iret_user_insn[];
 
 #endif
 #endif

@@ -14,45 +14,53 @@
 
 /*
  * An indirect branch (ret, jmp *, call *) to the guest eip in %gs:TGT:
- * look it up in the hash inside the bt_area (index: the low bits of the
- * eip); on a hit jump straight to its translation, else call out.
+ * look it up in the hash inside the bt_area; on a hit jump straight to
+ * its translation, else call out.  Not one instruction here changes a
+ * flag: the index is movzwl (the eip's low 16 bits), the comparison a
+ * lea that adds the entry's -eip to the target, tested by jecxz.
  */
 .globl bt_ind_lookup
 bt_ind_lookup:
 	movl	%eax, %gs:BTA_S_EAX
-	lahf
-	seto	%al
-	movl	%eax, %gs:BTA_S_FLAGS
 	movl	%ecx, %gs:BTA_S_ECX
+	movzwl	%gs:BTA_TGT, %ecx
+	movl	%gs:BTA_HASH + 4(, %ecx, 8), %eax
+	movl	%eax, %gs:BTA_S_JMP
+	movl	%gs:BTA_HASH(, %ecx, 8), %ecx
 	movl	%gs:BTA_TGT, %eax
-	movl	%eax, %ecx
-	andl	$(BT_HASH_SIZE - 1), %ecx
-	cmpl	%eax, %gs:BTA_HASH(, %ecx, 8)
-	jne	1f
-	movl	%gs:BTA_HASH + 4(, %ecx, 8), %ecx
-	movl	%ecx, %gs:BTA_S_JMP
-	incl	%gs:BTA_IND_HITS
-	movl	%gs:BTA_S_FLAGS, %eax
-	addb	$0x7f, %al
-	sahf
-	movl	%gs:BTA_S_ECX, %ecx
+	leal	(%eax, %ecx), %ecx
 	movl	%gs:BTA_S_EAX, %eax
-	jmp	*%gs:BTA_S_JMP
-1:	movl	%gs:BTA_S_FLAGS, %eax
-	addb	$0x7f, %al
-	sahf
+	jecxz	1f
 	movl	%gs:BTA_S_ECX, %ecx
-	movl	%gs:BTA_S_EAX, %eax
 	int	$BT_CALLOUT_VEC
 	.long	CO_IND, 0, 0
+1:	movl	%gs:BTA_S_ECX, %ecx
+	jmp	*%gs:BTA_S_JMP
 
-/* After sti or popf: no virtual interrupt pending, go on. */
-.globl bt_resume
-bt_resume:
-	jmp	*%gs:BTA_RESUME
-
-/* ... or one is: let the monitor deliver it at %gs:RESUME_EIP. */
-.globl bt_irq_exit
-bt_irq_exit:
+/*
+ * iret from the guest kernel, whose frame (%esp) returns to user mode:
+ * the CPU's own iret does it from ring 1 (to an outer ring it may), once
+ * %gs holds the guest's selector again.  A return within the kernel (RPL
+ * 0 in the frame's %cs) calls out: the monitor emulates it.  The guest
+ * eip of the iret is in %gs:RESUME_EIP; the iret below is a precise
+ * point for it (bt.c), should the frame be bad.
+ */
+.globl bt_iret_user
+bt_iret_user:
+	movl	%ecx, %gs:BTA_S_ECX
+.globl bt_iret_user_load
+bt_iret_user_load:
+	movzbl	4(%esp), %ecx		/* the frame's %cs, low byte */
+	andl	$3, %ecx
+	leal	-3(%ecx), %ecx		/* 0: back to user mode */
+	jecxz	1f
+	movl	%gs:BTA_S_ECX, %ecx
 	int	$BT_CALLOUT_VEC
-	.long	CO_IRQ, 0, 0
+	.long	CO_IRET, 0, 0
+1:	movl	8(%esp), %ecx		/* the eflags image: its IOPL is */
+	movl	%ecx, %gs:BTA_S_FLAGS	/* the guest's, which iret at ring 1 */
+	movl	%gs:BTA_S_ECX, %ecx	/* would drop: the monitor takes it */
+	movw	%gs:BTA_VGS, %gs
+.globl bt_iret_user_insn
+bt_iret_user_insn:
+	iret

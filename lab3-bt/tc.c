@@ -60,6 +60,19 @@ static struct code_page code_pages[MAX_CODE_PAGES];
 static uint32_t ncode_pages;
 static uint32_t checked_epoch;
 
+/*
+ * The directory entries above the code pages, as last seen: a new %cr3
+ * whose entries are the same (the kernel's part of every address space,
+ * typically) maps the code pages the same way, through the same tables.
+ */
+#define MAX_CODE_PDES 16
+static struct {
+	uint32_t pdx, pde;
+} code_pdes[MAX_CODE_PDES];
+static uint32_t ncode_pdes;
+static bool code_pdes_valid;
+static uint32_t code_pdes_cr0, code_pdes_cr4; /* how they were read */
+
 static void code_written(struct vcpu *v, gpa_t gpa, uint32_t len);
 static const struct trace_client code_tracer = { "code", code_written };
 TRACE_CLIENT(code_tracer);
@@ -68,7 +81,7 @@ static void
 hash_clear(void)
 {
 	for (int i = 0; i < BT_HASH_SIZE; i++) {
-		bt_area->hash[i].eip = BT_HASH_EMPTY;
+		bt_area->hash[i].neg_eip = BT_HASH_EMPTY;
 		bt_area->hash[i].tc = 0;
 	}
 }
@@ -108,6 +121,7 @@ tc_flush(struct vcpu *v, const char *why)
 	trace_remove_all(v, &code_tracer);
 	memset(code_pages, 0, sizeof(code_pages));
 	ncode_pages = 0;
+	code_pdes_valid = false;
 	bt_gen++;
 	vmm_counters[CNT_BT_TC_BYTES] = 0;
 }
@@ -211,7 +225,8 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
 /*
  * The inline lookup (bt_glue.S, bt_ind_lookup) finds the translation of
  * an indirect branch's target in bt_area->hash, indexed by the target's
- * low BT_HASH_BITS bits: an entry is {guest eip, translated address}.
+ * low BT_HASH_BITS bits: an entry is {minus the guest eip, translated
+ * address} (minus, so the lookup can compare without touching a flag).
  * Put unit tu, which starts at guest eip, in its slot (the slot's old
  * occupant, if any, simply goes: the hash is a cache).
  */
@@ -221,7 +236,7 @@ tc_hash_fill(gva_t eip, const struct tu *tu)
 	// LAB 3: Exercise 2.
 	// BEGIN LAB 3 SOLUTION
 	uint32_t i = eip & (BT_HASH_SIZE - 1);
-	bt_area->hash[i].eip = eip;
+	bt_area->hash[i].neg_eip = -eip;
 	bt_area->hash[i].tc = (uint32_t)tu->tc;
 	// STUB: panic("lab 3: exercise 2 (the indirect-branch hash) not implemented");
 	// END LAB 3 SOLUTION
@@ -271,6 +286,7 @@ code_page_add(struct vcpu *v, gpa_t gpa, gva_t gva)
 		return;
 	if (ncode_pages == MAX_CODE_PAGES)
 		tc_flush(v, "too many code pages");
+	code_pdes_valid = false; /* its entry is not recorded yet */
 	struct code_page *cp = &code_pages[ncode_pages++];
 	cp->gpa = PTE_ADDR(gpa);
 	cp->gva = PTE_ADDR(gva);
@@ -322,7 +338,7 @@ tc_invalidate(struct tu *tu)
 	unchain(tu);
 	for (int h = 0; h < BT_HASH_SIZE; h++)
 		if (bt_area->hash[h].tc == (uint32_t)tu->tc)
-			bt_area->hash[h].eip = BT_HASH_EMPTY;
+			bt_area->hash[h].neg_eip = BT_HASH_EMPTY;
 	bt_gen++;
 }
 
@@ -387,6 +403,57 @@ code_written(struct vcpu *v, gpa_t gpa, uint32_t len)
 	bt_gen++;
 }
 
+static bool
+read_pde(struct vcpu *v, uint32_t pdx, uint32_t *pde)
+{
+	if (!(v->vcr0 & CR0_PG))
+		return false;
+	return gpa_read(v, PTE_ADDR(v->vcr3) + pdx * 4, pde, 4) == 0;
+}
+
+/* Do the directory entries above the code pages read as they did? */
+static bool
+code_pdes_same(struct vcpu *v)
+{
+	if (!code_pdes_valid || v->vcr0 != code_pdes_cr0 ||
+	    v->vcr4 != code_pdes_cr4)
+		return false;
+	for (uint32_t i = 0; i < ncode_pdes; i++) {
+		uint32_t pde;
+		if (!read_pde(v, code_pdes[i].pdx, &pde) ||
+		    pde != code_pdes[i].pde)
+			return false;
+	}
+	return true;
+}
+
+static void
+code_pdes_record(struct vcpu *v)
+{
+	ncode_pdes = 0;
+	code_pdes_valid = v->vcr0 & CR0_PG;
+	code_pdes_cr0 = v->vcr0;
+	code_pdes_cr4 = v->vcr4;
+	for (uint32_t i = 0; i < ncode_pages && code_pdes_valid; i++) {
+		struct code_page *cp = &code_pages[i];
+		uint32_t pdx = PDX(cp->gva), j;
+		if (!cp->used)
+			continue;
+		for (j = 0; j < ncode_pdes; j++)
+			if (code_pdes[j].pdx == pdx)
+				break;
+		if (j < ncode_pdes)
+			continue;
+		if (j == MAX_CODE_PDES ||
+		    !read_pde(v, pdx, &code_pdes[j].pde)) {
+			code_pdes_valid = false;
+			break;
+		}
+		code_pdes[j].pdx = pdx;
+		ncode_pdes++;
+	}
+}
+
 /*
  * The guest may have changed its mappings (cr3, invlpg...): chained
  * jumps and the hash assume each code page is still where it was
@@ -397,10 +464,17 @@ tc_check_mappings(struct vcpu *v)
 {
 	if (v->mapping_epoch == checked_epoch)
 		return;
+	/* Just one invlpg since the last look: just its page. */
+	bool one = v->mapping_epoch == checked_epoch + 1 &&
+		   v->invlpg_epoch == v->mapping_epoch;
 	checked_epoch = v->mapping_epoch;
+	/* A new %cr3 with the same entries above the code: nothing moved
+	 * (an invlpg of a code page is still checked below). */
+	if (!one && code_pdes_same(v))
+		return;
 	for (uint32_t i = 0; i < ncode_pages; i++) {
 		struct code_page *cp = &code_pages[i];
-		if (!cp->used)
+		if (!cp->used || (one && cp->gva != PTE_ADDR(v->invlpg_va)))
 			continue;
 		struct gwalk w = gva_walk(v, cp->gva, false, 0);
 		if (!w.ok || PTE_ADDR(w.gpa) != cp->gpa) {
@@ -408,4 +482,5 @@ tc_check_mappings(struct vcpu *v)
 			return;
 		}
 	}
+	code_pdes_record(v);
 }

@@ -144,21 +144,25 @@ callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1)
 
 /*
  * The check after sti (one instruction later, as the CPU's interrupt
- * shadow says) and popf: if the monitor has an interrupt pending it has
- * pointed %gs:IRQ_CHECK at bt_irq_exit.  The guest is at next_eip.
+ * shadow says) and popf: if the guest's IF is set and the monitor has a
+ * virtual interrupt pending (%gs:BTA_PENDING, set at every entry) call
+ * out so it can deliver it; the guest is at next_eip.  jecxz is the
+ * test: no flag changes.
  */
 static void
 irq_check(struct emit *e, uint32_t goff_next, gva_t next_eip)
 {
 	point(e, goff_next);
-	uint8_t *resume_imm;
-	gs_op(e, 0xC7, 0, BTA_RESUME);
-	resume_imm = e->p;
-	b4(e, 0);
-	gs_store_imm(e, BTA_RESUME_EIP, next_eip);
-	gs_op(e, 0xFF, 4, BTA_IRQ_CHECK); /* jmp *%gs:IRQ_CHECK */
-	if (!e->full)
-		*(uint32_t *)resume_imm = (uint32_t)e->p;
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	gs_op(e, 0x8B, X86_ECX, BTA_VIF);	/* IF clear again (sti; cli)? */
+	b1(e, 0xE3), b1(e, 7 + 2 + 7 + CALLOUT_BYTES);
+	gs_op(e, 0x8B, X86_ECX, BTA_PENDING);
+	b1(e, 0xE3), b1(e, 7 + CALLOUT_BYTES); /* jecxz over the callout */
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	point(e, goff_next);
+	uint8_t *resume = e->p + CALLOUT_BYTES + 7;
+	callout(e, CO_IRQ, next_eip, (uint32_t)resume);
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
 	point(e, goff_next);
 }
 
@@ -381,6 +385,14 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		callout(e, CO_EMULATE, eip, in->len);
 		point(e, goff + in->len);
 		return T_DONE;
+	case X86_FLOW_IRET:
+		if (o16)
+			break;
+		/* Back to user mode the CPU does it; within the kernel the
+		 * monitor (bt_glue.S). */
+		gs_store_imm(e, BTA_RESUME_EIP, eip);
+		jump_to(e, bt_iret_user);
+		return T_END;
 	default:
 		/* Far transfers, iret, sys*: the monitor does them. */
 		count(CNT_BT_CALLOUT_EMULATE);
