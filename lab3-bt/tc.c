@@ -135,8 +135,7 @@ tc_cursor(void)
 void
 tc_set_cursor(uint8_t *p)
 {
-	assert(p >= tc_base && p <= tc_end);
-	tc_cur = p;
+	tc_cur = MIN(p, tc_end);
 	vmm_counters[CNT_BT_TC_BYTES] = tc_cur - tc_base;
 }
 

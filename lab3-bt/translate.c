@@ -33,7 +33,15 @@
 #include <kern/kbase.h>
 #include <lab3-bt/bt.h>
 
-/* The unit being built. */
+/*
+ * The unit being built.  Addresses (start, p, limit) are where the code
+ * will run, in the cache; the bytes go to a staging buffer first and are
+ * copied in at the end, in one go: writing code the CPU may have cached
+ * byte by byte is slow on some CPUs (and on QEMU's TCG, very).
+ */
+#define STAGE_BYTES 4096
+static uint8_t stage[STAGE_BYTES];
+
 struct emit {
 	struct tu *tu;
 	uint8_t *start, *p, *limit;
@@ -53,7 +61,8 @@ b1(struct emit *e, uint8_t x)
 		e->full = true;
 		return;
 	}
-	*e->p++ = x;
+	stage[e->p - e->start] = x;
+	e->p++;
 }
 
 static void
@@ -68,6 +77,13 @@ bytes(struct emit *e, const uint8_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		b1(e, src[i]);
+}
+
+/* Rewrite four bytes already emitted at (cache address) at. */
+static void
+patch32(struct emit *e, uint8_t *at, uint32_t x)
+{
+	memcpy(&stage[at - e->start], &x, 4);
 }
 
 /* Mark "the guest's state here is its state before the instruction at
@@ -129,7 +145,7 @@ jump_to(struct emit *e, void (*fn)(void))
 	uint8_t *rel = e->p;
 	b4(e, 0);
 	if (!e->full)
-		*(int32_t *)rel = (int32_t)((uint32_t)fn - (uint32_t)(rel + 4));
+		patch32(e, rel, (uint32_t)fn - (uint32_t)(rel + 4));
 }
 
 static void
@@ -497,7 +513,8 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 	tu->live = true;
 	e.tu = tu;
 	e.start = e.p = tc_cursor();
-	e.limit = e.start + room - 4 * CALLOUT_BYTES;
+	e.limit = e.start + MIN(room - 16, (size_t)STAGE_BYTES) -
+		  4 * CALLOUT_BYTES;
 
 	/* The unit's bytes in its first page, read once (guest-physical:
 	 * the walk was done by the caller). */
@@ -582,13 +599,20 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 		uint8_t *stub = e.p;
 		callout(&e, CO_CONT, e.conts[i].target,
 			(uint32_t)e.conts[i].rel);
-		*(int32_t *)e.conts[i].rel =
-			(int32_t)((uint32_t)stub - (uint32_t)(e.conts[i].rel + 4));
+		patch32(&e, e.conts[i].rel,
+			(uint32_t)stub - (uint32_t)(e.conts[i].rel + 4));
 	}
 	tu->tc = e.start;
+	if (e.full) {
+		tc_abandon_tu(tu);
+		return NULL;
+	}
+	/* Whole words: a unit starts on a 16-byte boundary (tc_set_cursor),
+	 * and what lies past its end in the cache is free. */
+	memcpy(e.start, stage, ROUNDUP(e.p - e.start, 4));
 	tu->len = e.p - e.start;
 	tu->ninsns = n;
-	tc_set_cursor(e.p);
+	tc_set_cursor((uint8_t *)ROUNDUP((uintptr_t)e.p, 16));
 	tc_register(v, tu);
 	count(CNT_BT_TUS);
 	vmm_counters[CNT_BT_INSNS] += n;
