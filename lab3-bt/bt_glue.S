@@ -34,7 +34,10 @@ bt_ind_lookup:
 	movl	%gs:BTA_S_ECX, %ecx
 	int	$BT_CALLOUT_VEC
 	.long	CO_IND, 0, 0
-1:	movl	%gs:BTA_S_ECX, %ecx
+1:	movl	%gs:BTA_IND_HITS, %ecx	/* count the hit: lea, not inc */
+	leal	1(%ecx), %ecx
+	movl	%ecx, %gs:BTA_IND_HITS
+	movl	%gs:BTA_S_ECX, %ecx
 	jmp	*%gs:BTA_S_JMP
 
 /*
