@@ -126,6 +126,65 @@ GRADE_MODE=native
 	fidelity_check fidelity native test=fidelity
 }
 
+# The probes of how kernel code runs (kern/probes.h): a binary translator
+# must print what the CPU prints here.
+# points: 1
+@test "test=smc: patched kernel code runs as patched" {
+	# Two runs agree; then check the first.
+	fidelity_check smc native test=smc
+	boot smc-native --append test=smc
+	expect_line 'smc: 0 of the results differ from the CPU'"'"'s'
+	expect_line 'smc: loop patching an immediate ahead: 0000f78c (expected 0000f78c)'
+	expect_no_match 'FAIL'
+	expect_status 0
+}
+
+# points: 1
+@test "test=precise: a fault mid-block sees the state of its instruction" {
+	# Two runs agree; then check the first.
+	fidelity_check precise native test=precise
+	boot precise-native --append test=precise
+	expect_line 'precise: every fault saw the state of the instruction boundary'
+	expect_match '^precise: page fault on a load: vector 14 err 0 eip=run\+0x[0-9a-f]+ \(the faulting instruction\)$'
+	expect_match '^precise: int3: vector 3 err 0 eip=run\+0x[0-9a-f]+ \(just past the trapping instruction\)$'
+	expect_no_match 'FAIL|=0 |=0$'
+	expect_status 0
+}
+
+# points: 1
+@test "test=chain: deep recursion and indirect branches give the right checksums" {
+	# Two runs agree; then check the first.
+	fidelity_check chain native test=chain
+	boot chain-native --append test=chain
+	expect_line 'chain: recursion 2000 deep: 5ec9eeb9 (expected 5ec9eeb9)'
+	expect_line 'chain: fib(22) by recursion: 0000452f (expected 0000452f)'
+	expect_match '^chain: 20000 asm jmp \*table dispatches: ([0-9a-f]{8}) \(expected \1\)$'
+	expect_no_match 'FAIL'
+	expect_status 0
+}
+
+# points: 1
+@test "test=kloop: a spinning kernel with interrupts on sees the timer" {
+	# Two runs agree; then check the first.
+	fidelity_check kloop native test=kloop
+	boot kloop-native --append test=kloop
+	expect_line 'kloop: C loop saw 5 ticks'
+	expect_line 'kloop: one-block loop saw 5 ticks'
+	expect_line 'kloop: saw 5 ticks'
+	expect_status 0
+}
+
+# points: 1
+@test "test=kcrashme: 2000 rounds of random ring-0 code, the same every run" {
+	# Two runs agree; then check the first.
+	fidelity_check kcrashme native test=kcrashme
+	boot kcrashme-native --append test=kcrashme
+	expect_line 'kcrashme: 2000 rounds, seed 1'
+	expect_match '^kcrashme: round 2000 vectors( [0-9]+:[0-9]+)* ret:[0-9]+ state [0-9a-f]{8}$'
+	expect_match '^kcrashme: 2000 rounds, counts per vector: .*ret:[0-9]+$'
+	expect_status 0
+}
+
 # points: 3
 @test "faultnull: a NULL dereference kills the program, not the kernel" {
 	boot faultnull --append init=faultnull

@@ -705,6 +705,8 @@ static const struct {
 
 #define KLOOP_DEFAULT_TICKS 5
 #define KLOOP_MAX_TICKS 1000
+#define KCRASHME_DEFAULT_ROUNDS 2000
+#define KCRASHME_MAX_ROUNDS 1000000
 
 /*
  * Whether name is probe, alone or followed by up to max ":NUMBER"
@@ -738,7 +740,7 @@ static void
 print_known_tests(void)
 {
 	cprintf("known: fidelity ptenoflush psoff monhole badop triplefault "
-		"kloop[:TICKS]");
+		"kloop[:TICKS] kcrashme[:ROUNDS[:SEED]]");
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
 		cprintf(" %s", code_probes[i].name);
 	cprintf(")\n");
@@ -779,6 +781,17 @@ one_test(const char *name, void *arg)
 			return false;
 		}
 		ok = probe_kloop(nticks);
+		goto done;
+	}
+	if (test_args(name, "kcrashme", 2, args, &nargs)) {
+		uint32_t rounds = nargs > 0 ? args[0] : KCRASHME_DEFAULT_ROUNDS;
+		uint32_t seed = nargs > 1 ? args[1] : 1;
+		if (rounds < 1 || rounds > KCRASHME_MAX_ROUNDS) {
+			cprintf("kernel: test=kcrashme:ROUNDS: ROUNDS must be "
+				"from 1 to %u\n", KCRASHME_MAX_ROUNDS);
+			return false;
+		}
+		ok = probe_kcrashme(rounds, seed);
 		goto done;
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++) {
