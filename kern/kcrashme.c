@@ -350,6 +350,28 @@ kc_reg(void)
 	return regs[kc_below(ARRAY_SIZE(regs))];
 }
 
+/* May opcode op (0F op if twobyte) with ModRM reg field reg take lock
+ * on a memory operand (SDM vol.2 "LOCK")? */
+static bool
+kc_lockable(bool twobyte, uint8_t op, uint8_t reg)
+{
+	if (twobyte)
+		return op == 0xB0 || op == 0xB1 || op == 0xC0 || op == 0xC1 ||
+		       op == 0xAB || op == 0xB3 || op == 0xBB ||
+		       (op == 0xBA && reg >= 5);
+	if (op < 0x38 && (op & 7) < 2)
+		return true; /* add or adc sbb and sub xor r/m, reg */
+	if (op >= 0x80 && op <= 0x83)
+		return reg != 7; /* not cmp */
+	if (op == 0x86 || op == 0x87)
+		return true; /* xchg */
+	if (op == 0xF6 || op == 0xF7)
+		return reg == 2 || reg == 3; /* not neg */
+	if (op == 0xFE || op == 0xFF)
+		return reg <= 1; /* inc dec */
+	return false;
+}
+
 /*
  * One instruction with a ModRM byte, from row r of kc_modrm: prefixes,
  * opcode, ModRM (a register, or an absolute address in the scratch
@@ -363,15 +385,14 @@ kc_gen_modrm(struct kc_item *it, unsigned r)
 	bool opsize16 = kc_below(8) == 0;
 	uint8_t reg;
 
-	if (!kc_modrm[r].nolock && kc_below(32) == 0)
-		kc_put(it, 0xF0); /* lock: #UD unless a lockable op on memory */
 	if (mem && kc_below(16) == 0)
 		kc_put(it, kc_segprefix[kc_below(ARRAY_SIZE(kc_segprefix))]);
 	if (opsize16)
 		kc_put(it, 0x66);
 	if (kc_modrm[r].twobyte)
 		kc_put(it, 0x0F);
-	kc_put(it, kc_modrm[r].op + kc_below(kc_modrm[r].count));
+	uint8_t op = kc_modrm[r].op + kc_below(kc_modrm[r].count);
+	kc_put(it, op);
 
 	if (kc_modrm[r].subops) {
 		do
@@ -379,6 +400,18 @@ kc_gen_modrm(struct kc_item *it, unsigned r)
 		while (!(kc_modrm[r].subops & (1u << reg)));
 	} else {
 		reg = kc_reg();
+	}
+	/*
+	 * lock, now and then, only where it is valid (a lockable operation
+	 * on memory): QEMU 7.2's TCG does not raise the #UD a CPU raises for
+	 * every other lock (lock bsf runs), so those would compare QEMU's
+	 * bugs, not a monitor.
+	 */
+	if (mem && !kc_modrm[r].nolock &&
+	    kc_lockable(kc_modrm[r].twobyte, op, reg) && kc_below(16) == 0) {
+		memmove(it->bytes + 1, it->bytes, it->len);
+		it->bytes[0] = 0xF0;
+		it->len++;
 	}
 	if (!mem) {
 		kc_put(it, 0xC0 | reg << 3 | kc_reg());
@@ -646,6 +679,26 @@ kc_round(uint32_t *h)
 	return vec;
 }
 
+uint32_t kcrashme_from;
+
+/* One round in full: how it ended, then its code up to the padding. */
+static void
+kc_show(uint32_t round, int vec, uint32_t before, uint32_t after)
+{
+	cprintf("kcrashme: round %u: %s %d at code+%x (error %x), state "
+		"%08x -> %08x; code:",
+		round, vec == KC_NVEC ? "returned" : "vector",
+		vec == KC_NVEC ? 0 : vec,
+		vec == KC_NVEC ? 0 : probe_tf.tf_eip - (uint32_t)kc_code,
+		vec == KC_NVEC ? 0 : probe_tf.tf_err, before, after);
+	int n = PGSIZE;
+	while (n > 0 && kc_code[n - 1] == 0xCC)
+		n--;
+	for (int i = 0; i < n && i < 128; i++)
+		cprintf(" %02x", kc_code[i]);
+	cprintf("\n");
+}
+
 /* " v:count" for each vector with a nonzero count, then " ret:count". */
 static void
 kc_print_counts(const uint32_t *counts)
@@ -666,7 +719,10 @@ probe_kcrashme(uint32_t rounds, uint32_t seed)
 	for (uint32_t r = 0; r < rounds; r++) {
 		kc_x = kc_mix(seed, r);
 		kc_generate();
+		uint32_t before = h;
 		int vec = kc_round(&h);
+		if (kcrashme_from && r + 1 >= kcrashme_from)
+			kc_show(r + 1, vec, before, h);
 		total[vec]++;
 		recent[vec]++;
 		if ((r + 1) % KC_REPORT_EVERY == 0 || r + 1 == rounds) {

@@ -740,7 +740,7 @@ static void
 print_known_tests(void)
 {
 	cprintf("known: fidelity ptenoflush psoff monhole badop triplefault "
-		"kloop[:TICKS] kcrashme[:ROUNDS[:SEED]]");
+		"kloop[:TICKS] kcrashme[:ROUNDS[:SEED[:SHOW_FROM]]]");
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
 		cprintf(" %s", code_probes[i].name);
 	cprintf(")\n");
@@ -750,7 +750,7 @@ static bool
 one_test(const char *name, void *arg)
 {
 	const char **user_half = arg;
-	uint32_t args[2];
+	uint32_t args[3];
 	int nargs;
 	bool ok = true;
 
@@ -783,9 +783,10 @@ one_test(const char *name, void *arg)
 		ok = probe_kloop(nticks);
 		goto done;
 	}
-	if (test_args(name, "kcrashme", 2, args, &nargs)) {
+	if (test_args(name, "kcrashme", 3, args, &nargs)) {
 		uint32_t rounds = nargs > 0 ? args[0] : KCRASHME_DEFAULT_ROUNDS;
 		uint32_t seed = nargs > 1 ? args[1] : 1;
+		kcrashme_from = nargs > 2 ? args[2] : 0;
 		if (rounds < 1 || rounds > KCRASHME_MAX_ROUNDS) {
 			cprintf("kernel: test=kcrashme:ROUNDS: ROUNDS must be "
 				"from 1 to %u\n", KCRASHME_MAX_ROUNDS);

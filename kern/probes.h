@@ -19,5 +19,8 @@ bool probe_kloop(uint32_t nticks);
 
 /* kern/kcrashme.c */
 bool probe_kcrashme(uint32_t rounds, uint32_t seed);
+/* Print each round from this one on (1-based; 0: none): its outcome and
+ * its code, to find and replay the first round where two runs differ. */
+extern uint32_t kcrashme_from;
 
 #endif

@@ -366,6 +366,10 @@ insn_is_sensitive(const struct x86_insn *in)
 	if (in->flow == X86_FLOW_JMP_FAR || in->flow == X86_FLOW_CALL_FAR ||
 	    in->flow == X86_FLOW_RET_FAR)
 		return true;
+	/* mov %sreg, r/m for every segment register: a translator emulates
+	 * it for the %gs it keeps for itself. */
+	if (in->opcode == 0x8C)
+		return true;
 	/* iret is sensitive too, but emulate_iret is its own emulator. */
 	return (in->attr & X86_ATTR_SENSITIVE) && in->flow != X86_FLOW_IRET;
 }

@@ -116,9 +116,13 @@ bt_precise(struct vcpu *v)
 		bt_to_guest(v, bt_area->resume_eip);
 		return true;
 	}
-	if (!tu || !tu_precise(tu, tc, &eip))
+	uint8_t flags;
+	if (!tu || !tu_precise(tu, tc, &eip, &flags))
 		return false;
-	remember(eip, tc);
+	if (flags & PT_EAX_SAVED)
+		v->tf.tf_regs.reg_eax = bt_area->s_eax;
+	else
+		remember(eip, tc);
 	bt_to_guest(v, eip);
 	return true;
 }
@@ -368,7 +372,15 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		}
 		/* An exception from the guest's own instruction. */
 		uintptr_t fault_tc = v->tf.tf_eip;
-		if (!bt_precise(v)) {
+		if (vec == T_DEBUG && (v->tf.tf_eflags & FL_TF) &&
+		    !bt_precise(v)) {
+			/* The guest single-steps (its TF is set): translated
+			 * code traps after each of its own instructions.
+			 * Step on to the start of the next guest instruction
+			 * and give the guest its #DB there. */
+			continue;
+		}
+		if (vec != T_DEBUG && !bt_precise(v)) {
 			struct tu *tu = tc_find_by_addr(v->tf.tf_eip);
 			vcpu_fail(v, "bt: internal error: %s (cr2 %08x) inside "
 				     "the translation at %08x (unit of guest "

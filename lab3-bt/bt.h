@@ -84,8 +84,11 @@ struct bt_area {
  */
 struct tu_point {
 	uint16_t tc_off;
-	gva_t eip; /* the guest instruction the state stands before */
+	uint8_t flags;	/* PT_*: what to undo first */
+	gva_t eip;	/* the guest instruction the state stands before */
 };
+/* The guest's %eax is in %gs:BTA_S_EAX here, not in %eax. */
+#define PT_EAX_SAVED 0x01
 #define TU_MAX_POINTS 64
 
 struct tu {
@@ -107,7 +110,8 @@ int tc_init(struct vcpu *v, uint32_t kib);
 void tc_flush(struct vcpu *v, const char *why);
 struct tu *tc_lookup(gva_t eip, gpa_t gpa);
 struct tu *tc_find_by_addr(uintptr_t tc);
-bool tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip);
+bool tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip,
+		uint8_t *flags);
 void tc_hash_fill(gva_t eip, const struct tu *tu);
 void tc_chain(struct vcpu *v, uint32_t site, struct tu *to);
 void tc_check_mappings(struct vcpu *v);

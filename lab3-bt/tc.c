@@ -202,11 +202,12 @@ tc_find_by_addr(uintptr_t tc)
  * Precise state (Adams & Agesen §4.2): is translated address tc, inside
  * unit tu, a place where the guest's registers, flags and memory are
  * exactly what they would be before one of its instructions?  Then set
- * *eip to that instruction's address and return true.  The translator
- * recorded every such place in tu->points (translate.c: point, point_at).
+ * *eip to that instruction's address and *flags to what must be undone
+ * first (PT_EAX_SAVED), and return true.  The translator recorded every
+ * such place in tu->points (translate.c: point, point_at).
  */
 bool
-tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
+tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip, uint8_t *flags)
 {
 	// LAB 3: Exercise 5.
 	// BEGIN LAB 3 SOLUTION
@@ -214,6 +215,7 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip)
 	for (int i = 0; i < tu->npoints; i++)
 		if (tu->points[i].tc_off == off) {
 			*eip = tu->points[i].eip;
+			*flags = tu->points[i].flags;
 			return true;
 		}
 	return false;

@@ -39,6 +39,9 @@
  * copied in at the end, in one go: writing code the CPU may have cached
  * byte by byte is slow on some CPUs (and on QEMU's TCG, very).
  */
+/* The bt_area's selector, in memory %cs can read. */
+static const uint16_t bt_gs_selector = KSEL_ENGINE1 | 1;
+
 #define STAGE_BYTES 4096
 static uint8_t stage[STAGE_BYTES];
 
@@ -93,7 +96,7 @@ point_at(struct emit *e, gva_t eip)
 {
 	struct tu *tu = e->tu;
 	assert(tu->npoints < TU_MAX_POINTS);
-	tu->points[tu->npoints++] = (struct tu_point){ e->p - e->start, eip };
+	tu->points[tu->npoints++] = (struct tu_point){ e->p - e->start, 0, eip };
 }
 
 /* ... at the instruction goff bytes into the unit. */
@@ -119,6 +122,60 @@ gs_store_imm(struct emit *e, uint32_t off, uint32_t imm)
 {
 	gs_op(e, 0xC7, 0, off);
 	b4(e, imm);
+}
+
+/* ... with the guest's %eax saved in %gs:BTA_S_EAX, not in %eax. */
+static void
+point_eax_saved(struct emit *e, uint32_t goff)
+{
+	point(e, goff);
+	e->tu->points[e->tu->npoints - 1].flags = PT_EAX_SAVED;
+}
+
+/*
+ * Load a selector into the guest's %gs, which lives in the bt_area: the
+ * CPU checks it by loading it into the real %gs (a #GP or #NP there is
+ * the guest's, precise with %eax restored), then the bt_area's selector
+ * goes back.  src_modrm: how to fetch the value into %eax (a register,
+ * or (%esp) for pop).
+ */
+enum gs_src { GS_POP, GS_REG, GS_MEM };
+
+static void mov_rm_to_eax(struct emit *e, const struct x86_insn *in,
+			  const uint8_t *code, uint8_t opcode, bool word);
+
+/*
+ * Load a selector into the guest's %gs, which lives in the bt_area: the
+ * CPU checks it by loading it into the real %gs (a #GP or #NP there is
+ * the guest's, precise once %eax is restored), then the bt_area's
+ * selector goes back and the value is kept in %gs:BTA_VGS.  The value
+ * comes from (%esp) for pop, from register reg, or from in's memory
+ * operand.
+ */
+static void
+load_guest_gs(struct emit *e, uint32_t goff, enum gs_src src, int reg,
+	      const struct x86_insn *in, const uint8_t *code)
+{
+	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	point(e, goff);
+	if (src == GS_POP)
+		b1(e, 0x8B), b1(e, 0x04), b1(e, 0x24); /* mov (%esp),%eax */
+	else if (src == GS_REG)
+		b1(e, 0x89), b1(e, 0xC0 | (reg << 3)); /* mov %reg,%eax */
+	else
+		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl m16,%eax */
+	point_eax_saved(e, goff);
+	b1(e, 0x8E), b1(e, 0xE8);	       /* mov %eax,%gs: the check */
+	b1(e, 0x89), b1(e, 0xC1);	       /* mov %eax,%ecx */
+	b1(e, 0xB8), b4(e, KSEL_ENGINE1 | 1);  /* mov $BT_GS,%eax */
+	b1(e, 0x8E), b1(e, 0xE8);	       /* mov %eax,%gs */
+	b1(e, 0x0F), b1(e, 0xB7), b1(e, 0xC9); /* movzwl %cx,%ecx */
+	gs_op(e, 0x89, X86_ECX, BTA_VGS);
+	if (src == GS_POP)
+		b1(e, 0x8D), b1(e, 0x64), b1(e, 0x24), b1(e, 4); /* lea 4(%esp) */
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
 }
 
 /* A jump (E9) or jcc (0F 8x) to guest target: to its continuation. */
@@ -183,19 +240,24 @@ irq_check(struct emit *e, uint32_t goff_next, gva_t next_eip)
 }
 
 /*
- * Rewrite the ModRM operand of in (bytes at code) as "mov r/m32, %eax":
+ * Rewrite the ModRM operand of in (bytes at code, whose opcode byte is
+ * opcode) as "mov r/m32, %eax" (or "movzwl r/m16, %eax" if word):
  * prefixes (segment, address size) and SIB/displacement are kept.
  */
 static void
-mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code)
+mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code,
+	      uint8_t opcode, bool word)
 {
 	int npfx = 0;
-	while (code[npfx] != 0xFF)
+	while (code[npfx] != opcode)
 		npfx++;
 	for (int i = 0; i < npfx; i++)
 		if (code[i] != 0x66)
 			b1(e, code[i]);
-	b1(e, 0x8B);
+	if (word)
+		b1(e, 0x0F), b1(e, 0xB7);
+	else
+		b1(e, 0x8B);
 	b1(e, (in->mod << 6) | (X86_EAX << 3) | in->rm);
 	/* SIB and displacement follow the ModRM byte unchanged. */
 	bytes(e, code + npfx + 2, in->len - in->imm_size - npfx - 2);
@@ -304,7 +366,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 			return T_DONE;
 		}
 		if (op == 0x0FA9 && !o16) { /* pop %gs */
-			gs_op(e, 0x8F, 0, BTA_VGS);
+			load_guest_gs(e, goff, GS_POP, 0, in, code);
 			return T_DONE;
 		}
 		if (op == 0x8C && in->mod == 3) { /* mov %gs, reg */
@@ -313,9 +375,24 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 			gs_op(e, 0x8B, in->rm, BTA_VGS);
 			return T_DONE;
 		}
-		if (op == 0x8E && in->mod == 3) { /* mov reg, %gs */
-			b1(e, 0x66);
-			gs_op(e, 0x89, in->rm, BTA_VGS);
+		if (op == 0x8E && in->seg != X86_SEG_GS) { /* mov r/m, %gs */
+			load_guest_gs(e, goff, in->mod == 3 ? GS_REG : GS_MEM,
+				      in->rm, in, code);
+			return T_DONE;
+		}
+		if (in->seg == X86_SEG_GS && in->flow == X86_FLOW_NONE &&
+		    !(in->attr & (X86_ATTR_PRIV | X86_ATTR_IOPL |
+				  X86_ATTR_IO | X86_ATTR_SENSITIVE))) {
+			/* A memory operand through the guest's %gs: load it
+			 * for the one instruction, then ours back (through
+			 * %cs, which reaches the monitor without a register
+			 * or a flag). */
+			gs_op(e, 0x8E, X86_SEG_GS, BTA_VGS);
+			point(e, goff);
+			bytes(e, code, in->len);
+			point(e, goff + in->len);
+			b1(e, 0x2E), b1(e, 0x8E), b1(e, 0x2D);
+			b4(e, (uint32_t)&bt_gs_selector);
 			return T_DONE;
 		}
 		count(CNT_BT_CALLOUT_EMULATE);
@@ -364,7 +441,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 			break;
 		gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
 		point(e, goff);
-		mov_rm_to_eax(e, in, code); /* may fault: eax still the guest's */
+		mov_rm_to_eax(e, in, code, 0xFF, false); /* may fault */
 		gs_op(e, 0x89, X86_EAX, BTA_TGT);
 		gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
 		if (in->flow == X86_FLOW_CALL_IND) {
