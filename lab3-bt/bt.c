@@ -58,6 +58,8 @@ static struct {
 	/* The last exit was a #PF at pf_eip (translated at pf_tc): was it a
 	 * trace fault?  The counter says, when the guest comes back. */
 	bool pf_pending;
+	bool db_armed; /* single-stepping: a #DB is due at the next boundary */
+	gva_t db_eip;  /* ... after the one at db_eip */
 	gva_t pf_eip;
 	uintptr_t pf_tc;
 	uint64_t pf_traces;
@@ -261,6 +263,10 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				tc = (uintptr_t)tu->tc;
 			}
 			bt.resume_ok = false;
+			/* Entered with TF set: the first instruction ends in
+			 * a #DB (see the T_DEBUG case below). */
+			bt.db_armed = v->tf.tf_eflags & FL_TF;
+			bt.db_eip = v->tf.tf_eip;
 			enter_tc(v, tc);
 		}
 		/* Hardware IF on, IOPL 0, as under te.  In translated code
@@ -306,6 +312,19 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			uint32_t kind, a0, a1;
 			callout_args(v, &kind, &a0, &a1);
 			uintptr_t after = v->tf.tf_eip + 12;
+			gva_t target = kind == CO_IND ? bt_area->tgt : a0;
+			if ((kind == CO_CONT || kind == CO_IND) &&
+			    (v->tf.tf_eflags & FL_TF) && bt.db_armed &&
+			    target != bt.db_eip) {
+				/* Single-stepping, and the jump just taken
+				 * ended a guest instruction: its #DB now. */
+				bt_to_guest(v, target);
+				x->kind = EXIT_EXCEPTION;
+				x->exc.vector = T_DEBUG;
+				x->exc.has_err = false;
+				x->exc.err = 0;
+				return;
+			}
 			if (bt_internal(v, kind, a0, a1))
 				continue;
 			if (!bt.in_tc) {
@@ -372,13 +391,24 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		}
 		/* An exception from the guest's own instruction. */
 		uintptr_t fault_tc = v->tf.tf_eip;
-		if (vec == T_DEBUG && (v->tf.tf_eflags & FL_TF) &&
-		    !bt_precise(v)) {
+		if (vec == T_DEBUG && (v->tf.tf_eflags & FL_TF)) {
 			/* The guest single-steps (its TF is set): translated
 			 * code traps after each of its own instructions.
-			 * Step on to the start of the next guest instruction
-			 * and give the guest its #DB there. */
-			continue;
+			 * Step on to an instruction boundary; the guest's
+			 * #DB comes at the end of an instruction that began
+			 * with TF set (a popf that sets it traps only after
+			 * the next one), so the first boundary arms it. */
+			struct tu *tu = tc_find_by_addr(fault_tc);
+			gva_t at;
+			uint8_t fl;
+			if (!tu || !tu_precise(tu, fault_tc, &at, &fl))
+				continue;
+			if (!bt.db_armed || at == bt.db_eip) {
+				/* (One boundary may have several points.) */
+				bt.db_armed = true;
+				bt.db_eip = at;
+				continue;
+			}
 		}
 		if (vec != T_DEBUG && !bt_precise(v)) {
 			struct tu *tu = tc_find_by_addr(v->tf.tf_eip);
