@@ -461,6 +461,12 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		jump_to(e, bt_ind_lookup);
 		return T_END;
 	case X86_FLOW_INT:
+		if (op == 0xF1) {
+			/* int1 (icebp): the CPU this guest runs on natively
+			 * (QEMU's) raises #UD for it; so do we. */
+			callout(e, CO_UD, eip, in->len);
+			return T_END;
+		}
 		count(CNT_BT_CALLOUT_SOFTINT);
 		if (op == 0xCE) { /* into: only with OF set */
 			b1(e, 0x71), b1(e, CALLOUT_BYTES);
