@@ -147,3 +147,62 @@ GRADE_MODE=bt
 	((on * 10 <= off)) ||
 		grade_fail "trace faults: $on with btadapt=on, $off with btadapt=off: expected at most a tenth"
 }
+
+# points: 1
+@test "bt: btdump=3 prints the three busiest units at power-off, output as natively" {
+	fidelity_check_with btdump bt btdump=3 'init=forkwait 200'
+	expect_line 'forkwait: 200 children forked and reaped'
+	expect_match '^vmm: bt profile: [0-9]+ real interrupts in translated code'
+	local header='^vmm: bt unit [0-9a-f]{8} \(([0-9]+) samples, [0-9]+ guest instructions, [0-9]+ bytes of translation\)'
+	local samples
+	samples=$(grep -E "$header" "$BOOT_LOG" | sed -E "s/$header.*/\1/") || true
+	(($(wc -w <<<"$samples") == 3)) ||
+		grade_fail "btdump=3 printed $(wc -w <<<"$samples") unit header(s), not 3" || return
+	# Busiest first, and the timer did land in translated code.
+	sort -rn <<<"$samples" | cmp -s - <(echo "$samples") ||
+		grade_fail "the units are not in order of samples: ${samples//$'\n'/, }" || return
+	(($(head -n 1 <<<"$samples") > 0)) ||
+		grade_fail "the busiest unit has no samples: no interrupt was counted" || return
+	# A guest instruction (address, bytes, mnemonic), then its translation.
+	expect_match '^vmm: bt +[0-9a-f]{8}  [0-9a-f]{2}( [0-9a-f]{2})* +[a-z]'
+	expect_match '^vmm: bt +\+[0-9]+ +([0-9a-f]{2}( [0-9a-f]{2})* +[a-z]|callout [a-z])'
+}
+
+# The gdb commands of conf/lab3.gdb (make gdb sources it): stop in the
+# monitor when the second unit is registered, then look up the first
+# both ways.  Worth no points: it checks the tools, not the lab.
+@test "gdb: eip2tc and tc2eip find a unit both ways" {
+	local port script
+	port=$(free_tcp_port)
+	boot_start gdb-bt --append init=hello --timeout 60 --gdb "$port"
+	wait_for_listen "$port" gdb-bt
+	script=$BATS_TEST_TMPDIR/gdb.cmds
+	cat >"$script" <<-EOF
+		set pagination off
+		set confirm off
+		target remote localhost:$port
+		symbol-file $GRADE_TOP/obj/vmm
+		source $GRADE_TOP/conf/lab3.gdb
+		break tc_register
+		continue
+		set \$t = tu
+		continue
+		printf "first unit %08x at %#x\n", \$t->eip, \$t->tc
+		eip2tc \$t->eip
+		tc2eip \$t->tc
+		delete
+		continue
+	EOF
+	local gdb_out eip
+	gdb_out=$(cd "$GRADE_TOP" &&
+		timeout "$(grade_timeout 60)" gdb -n -batch -x "$script" 2>&1) || true
+	boot_wait gdb-bt
+	eip=$(sed -nE 's/^first unit ([0-9a-f]{8}) at .*/\1/p' <<<"$gdb_out")
+	[[ -n $eip ]] &&
+		grep -Eq "^eip2tc: unit #0: guest $eip " <<<"$gdb_out" &&
+		grep -Fxq "tc2eip: guest eip $eip (precise point at +0: exactly here)" <<<"$gdb_out" ||
+		grade_fail "eip2tc and tc2eip did not find the first unit; gdb said:" \
+			"$gdb_out" || return
+	expect_line 'hello, world'
+	expect_status 0
+}

@@ -31,4 +31,14 @@ struct vmm_option {
 #define VMM_OPTION(object) REGISTER(vmm_options, struct vmm_option, object)
 REGISTRY_DECLARE(vmm_options, struct vmm_option);
 
+/* Something a lab reports when the guest powers off, after the counters
+ * (lab 3's btdump=N profile, say).  Its lines start with "vmm: " too. */
+struct vmm_poweroff_hook {
+	const char *name;
+	void (*report)(void);
+};
+#define VMM_POWEROFF_HOOK(object)                                              \
+	REGISTER(vmm_poweroff_hooks, struct vmm_poweroff_hook, object)
+REGISTRY_DECLARE(vmm_poweroff_hooks, struct vmm_poweroff_hook);
+
 #endif

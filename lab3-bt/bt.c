@@ -304,6 +304,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		if (vec >= KIRQ_BASE) {
 			/* Handled by the core; the translation goes on where
 			 * it was unless a virtual interrupt is taken. */
+			bt_profile_sample(v->tf.tf_eip);
 			x->kind = EXIT_IRQ;
 			x->irq.irq = vec - KIRQ_BASE;
 			return;

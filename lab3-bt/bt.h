@@ -99,6 +99,7 @@ struct tu {
 	uint8_t ninsns;
 	uint8_t npoints;
 	bool live;	    /* false once invalidated */
+	uint32_t samples;   /* real interrupts that landed in it (inspect.c) */
 	struct tu_point points[TU_MAX_POINTS];
 	struct tu *hash_next; /* lookup chain */
 };
@@ -106,6 +107,8 @@ struct tu {
 /* tc.c */
 extern struct bt_area *bt_area;
 extern uint32_t bt_gen; /* bumped whenever translations go away */
+extern struct tu *tus;	/* the units since the last flush, in cache order */
+extern uint32_t ntus;
 int tc_init(struct vcpu *v, uint32_t kib);
 void tc_flush(struct vcpu *v, const char *why);
 struct tu *tc_lookup(gva_t eip, gpa_t gpa);
@@ -136,6 +139,9 @@ bool bt_adapted(gva_t eip);
 void bt_trace_fault(struct vcpu *v, gva_t eip, uintptr_t tc);
 bool bt_simulate(struct vcpu *v, gva_t eip, uint32_t len);
 struct tu *bt_unit_at(struct vcpu *v, gva_t eip);
+
+/* inspect.c: the profile (btdump=N) */
+void bt_profile_sample(uintptr_t tc);
 
 /* bt_glue.S: routines translated code jumps to. */
 void bt_ind_lookup(void);

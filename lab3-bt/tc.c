@@ -22,8 +22,9 @@ struct bt_area *bt_area;
 uint32_t bt_gen;
 
 static uint8_t *tc_base, *tc_end, *tc_cur;
-static struct tu *tus;
-static uint32_t ntus, max_tus;
+struct tu *tus;
+uint32_t ntus;
+static uint32_t max_tus;
 
 #define TU_HASH 1024
 static struct tu *tu_hash[TU_HASH];

@@ -122,11 +122,14 @@ poweroff(int status)
 		asm volatile("cli; hlt");
 }
 
-/* The guest wrote its power-off port: report, then power off for real. */
+/* The guest wrote its power-off port: report (the counters, then what
+ * the labs registered), then power off for real. */
 static void
 guest_poweroff(int status)
 {
 	counters_print();
+	REGISTRY_FOREACH(vmm_poweroff_hooks, struct vmm_poweroff_hook, h)
+	(*h)->report();
 	poweroff(status);
 }
 
