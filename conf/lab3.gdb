@@ -111,7 +111,7 @@ define eip2tc
       printf "eip2tc: no unit starts at guest %08x (units since the last flush: %u)\n", $bt_e, ntus
     end
     set $bt_s = bt_area->hash[$bt_e % (sizeof(bt_area->hash) / sizeof(bt_area->hash[0]))]
-    if $bt_s.eip == $bt_e
+    if (unsigned int)(-$bt_s.neg_eip) == $bt_e
       printf "eip2tc: the inline hash sends %08x to %#x\n", $bt_e, $bt_s.tc
     end
   end
