@@ -2,7 +2,7 @@
 # Lab 3: the binary translator (mode=bt).  The guest kernel never runs its
 # own code: it runs translations of it at ring 1, so every x86 obstacle
 # te shows is gone and the guest's output must equal the native run's,
-# line for line (Adams & Agesen §4).  User code runs directly, with UMIP
+# line for line (Adams & Agesen §3.2-3.3).  User code runs directly, with UMIP
 # where the CPU has it, so its sgdt and the like are emulated too.  The
 # monitor's counters must show the translator at work: units made once
 # and reused, jumps chained, indirect branches found in the inline hash.
@@ -65,6 +65,35 @@ GRADE_MODE=bt
 	fidelity_check --status 120 badop bt test=badop
 	fidelity_check noflush bt test=ptenoflush
 	fidelity_check psoff bt test=psoff
+}
+
+# points: 2
+@test "bt: self-modifying and cross-modified kernel code runs the new code (test=smc)" {
+	fidelity_check smc bt test=smc
+	expect_match '^smc: 0 of the results differ'
+	local smc
+	smc=$(vmm_counter bt.smc) || return
+	((smc > 0)) || grade_fail "bt.smc is 0: no write to translated code was seen"
+}
+
+# points: 2
+@test "bt: a fault inside a long unit sees the exact state (test=precise)" {
+	fidelity_check precise bt test=precise
+	expect_line 'precise: every fault saw the state of the instruction boundary'
+}
+
+# points: 2
+@test "bt: deep recursion and indirect-call tables (test=chain)" {
+	fidelity_check chain bt test=chain
+	local hits
+	hits=$(vmm_counter bt.ind.hits) || return
+	((hits > 10000)) || grade_fail "only $hits inline lookups hit for tens of thousands of returns and indirect calls"
+}
+
+# points: 2
+@test "bt: a kernel loop with interrupts on still gets the timer (test=kloop)" {
+	fidelity_check kloop bt test=kloop
+	expect_line 'kloop: one-block loop saw 5 ticks'
 }
 
 # points: 1

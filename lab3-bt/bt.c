@@ -1,5 +1,5 @@
 /*
- * The binary-translation engine (mode=bt, Adams & Agesen §4).
+ * The binary-translation engine (mode=bt, Adams & Agesen §3.2-3.3).
  *
  * Guest user code runs directly at ring 3, exactly as under te.  Guest
  * kernel code never runs itself: the engine finds (or makes) the
@@ -270,8 +270,8 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			enter_tc(v, tc);
 		}
 		/* Hardware IF on, IOPL 0, as under te.  In translated code
-		 * the guest's NT stays (only iret reads it, and the monitor
-		 * emulates iret); a pending virtual interrupt makes the
+		 * the guest's NT stays (only iret reads it: a task return,
+		 * as on the CPU); a pending virtual interrupt makes the
 		 * checks after sti and popf call out. */
 		uint32_t clear = FL_IOPL_MASK | FL_VM | (bt.in_tc ? 0 : FL_NT);
 		v->tf.tf_eflags =
@@ -373,12 +373,16 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				x->kind = EXIT_CALLOUT;
 				x->callout.kind = CALLOUT_IRQ_WINDOW;
 				return;
-			case CO_SIMULATE:
+			case CO_SIMULATE: {
 				count(CNT_BT_SIMULATED);
+				uint32_t gen = bt_gen;
 				bt_to_guest(v, a0);
-				if (bt_simulate(v, a0, a1))
+				/* Go on after the callout, unless the write
+				 * dropped translations (it hit code). */
+				if (bt_simulate(v, a0, a1) && gen == bt_gen)
 					remember(a0 + a1, after);
 				continue;
+			}
 			case CO_UD:
 				bt_to_guest(v, a0);
 				x->kind = EXIT_EXCEPTION;

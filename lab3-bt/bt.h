@@ -2,12 +2,13 @@
  * The binary translator's joints (lab 3).  docs/DESIGN.md §10 tells the
  * story; this header joins bt.c (the engine), translate.c (guest code to
  * translated code), tc.c (the translation cache: units, lookup, chaining,
- * invalidation) and bt_glue.S (the routines translated code jumps to).
+ * invalidation), adapt.c (adaptive retranslation), inspect.c (btdump=N)
+ * and bt_glue.S (the routines translated code jumps to).
  *
  * Translated code runs at ring 1 with %cs = the monitor's flat ring-1
  * code segment (KSEL_ENGINE0) and %gs = a small data segment whose base
  * is the bt_area below (KSEL_ENGINE1): "%gs:VIF" in translated code is
- * the guest's virtual IF, reached without a trap (Adams & Agesen §4.2).
+ * the guest's virtual IF, reached without a trap (Adams & Agesen §3.2).
  */
 #ifndef VMMLAB_LAB3_BT_H
 #define VMMLAB_LAB3_BT_H
@@ -21,11 +22,11 @@
 #define BTA_TGT 20	 /* an indirect branch's guest target */
 #define BTA_S_EAX 24	 /* scratch: saved %eax */
 #define BTA_S_ECX 28	 /* scratch: saved %ecx */
-#define BTA_S_FLAGS 32	 /* scratch: saved flags (lahf / seto) */
+#define BTA_S_FLAGS 32	 /* scratch: the eflags image of an iret to user */
 #define BTA_S_JMP 36	 /* scratch: where an indirect branch goes */
 #define BTA_PENDING 40	 /* nonzero: a virtual interrupt is pending */
-#define BTA_RESUME 44	 /* translated code to go on with */
-#define BTA_RESUME_EIP 48 /* ... and the guest eip it stands for */
+#define BTA_RESUME 44	 /* (unused) */
+#define BTA_RESUME_EIP 48 /* the guest eip of an iret in bt_iret_user */
 #define BTA_IND_HITS 52	 /* inline lookups that hit */
 #define BTA_HASH 64	 /* guest eip -> translated code, 8 bytes each */
 
@@ -45,13 +46,13 @@
 #define CO_EMULATE 2 /* a0 guest eip, a1 its length: emulate it */
 #define CO_SOFTINT 3 /* a0 guest eip of an int n / int3 / into */
 #define CO_IND 4     /* an indirect branch missed the hash: %gs:TGT */
-#define CO_IRQ 5     /* a virtual interrupt may be taken: %gs:RESUME_EIP */
+#define CO_IRQ 5     /* a virtual interrupt may be taken: at a0, go on at a1 */
 #define CO_UD 6	     /* a0 guest eip: bytes that are no instruction */
 #define CO_SIMULATE 7 /* a0 guest eip, a1 length: a write to a traced page,
 			 done by the monitor without a trap (adaptive) */
 #define CO_IRET 9	 /* an iret back into the guest kernel: %gs:RESUME_EIP */
 #define CO_EMULATE_END 8 /* as CO_EMULATE, but no translation follows it:
-			    the unit ends (far transfers, iret) */
+			    the unit ends (far transfers, a 16-bit iret) */
 #define CALLOUT_BYTES 14
 
 #ifndef __ASSEMBLER__
@@ -71,7 +72,7 @@ struct bt_area {
 	} hash[BT_HASH_SIZE];
 };
 
-/* The most guest instructions in one translation unit (§4.1). */
+/* The most guest instructions in one translation unit (§3.2). */
 #define TU_MAX_INSNS 12
 
 /*
@@ -80,7 +81,7 @@ struct bt_area {
  * second page), translated to tc[0..len).  points[] says, for each place
  * in the translation where the guest's state is exactly its state before
  * one of its instructions, which one: a fault or an interrupt there can
- * be handed to the guest precisely (§4.2).
+ * be handed to the guest precisely (§3.2).
  */
 struct tu_point {
 	uint16_t tc_off;
@@ -133,7 +134,7 @@ void tc_abandon_tu(struct tu *tu);
 /* translate.c */
 struct tu *bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa);
 
-/* adapt.c: adaptive retranslation (§4.3). */
+/* adapt.c: adaptive retranslation (§3.3). */
 extern bool bt_adapt_on;
 bool bt_adapted(gva_t eip);
 void bt_trace_fault(struct vcpu *v, gva_t eip, uintptr_t tc);

@@ -2,11 +2,8 @@
  * Routines that translated code jumps to (lab 3).  They run at ring 1,
  * as translated code does, with %gs = the bt_area (lab3-bt/bt.h), and
  * they leave every guest register and flag as they found them: a guest
- * instruction's flags may be live across a jump.
- *
- * Flags are saved with lahf (SF ZF AF PF CF into %ah) and seto (OF into
- * %al), and restored with "addb $0x7f, %al" (0x7f + 1 overflows: OF
- * comes back as it was) then sahf.
+ * instruction's flags may be live across a jump.  So they test with
+ * jecxz and compute with lea and movzwl, none of which touches a flag.
  */
 #include <lab3-bt/bt.h>
 

@@ -1,5 +1,5 @@
 /*
- * The translation cache (Adams & Agesen §4.1): translated code in one
+ * The translation cache (Adams & Agesen §3.2): translated code in one
  * block of the monitor's memory (inside the hole, so it is mapped in
  * every shadow address space), filled from the bottom; the units it
  * holds, found by guest eip and code frame; the hash the inline indirect
@@ -200,7 +200,7 @@ tc_find_by_addr(uintptr_t tc)
 }
 
 /*
- * Precise state (Adams & Agesen §4.2): is translated address tc, inside
+ * Precise state (Adams & Agesen §3.2): is translated address tc, inside
  * unit tu, a place where the guest's registers, flags and memory are
  * exactly what they would be before one of its instructions?  Then set
  * *eip to that instruction's address and *flags to what must be undone
@@ -245,7 +245,7 @@ tc_hash_fill(gva_t eip, const struct tu *tu)
 }
 
 /*
- * Chaining (§4.1): the rel32 of a jump at address site (the jump's last
+ * Chaining (§3.2): the rel32 of a jump at address site (the jump's last
  * four bytes) still points at its continuation stub; point it straight
  * at unit to's translation instead, so the next time the jump is taken
  * it never leaves translated code.  Record the chain (site, the stub it
@@ -372,6 +372,16 @@ tc_patch(uint8_t *site, struct tu *to)
 {
 	if (npatches == MAX_PATCHES)
 		return false;
+	/* The jump covers five bytes: none of them may be a chained jump's
+	 * rel32 or another patch, which an unchain would write into. */
+	for (uint32_t i = 0; i < nchains; i++)
+		if (chains[i].to && chains[i].site + 4 > (uint32_t)site &&
+		    chains[i].site < (uint32_t)site + 5)
+			return false;
+	for (uint32_t i = 0; i < npatches; i++)
+		if (patches[i].to && patches[i].site + 5 > site &&
+		    patches[i].site < site + 5)
+			return false;
 	struct patch *p = &patches[npatches++];
 	p->site = site;
 	memcpy(p->orig, site, 5);

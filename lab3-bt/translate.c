@@ -1,5 +1,5 @@
 /*
- * Translating guest kernel code (Adams & Agesen §4.1).
+ * Translating guest kernel code (Adams & Agesen §3.2).
  *
  * A translation unit (TU) is at most TU_MAX_INSNS guest instructions,
  * ending at the first control-flow instruction.  Each instruction is
@@ -493,7 +493,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		jump_to(e, bt_iret_user);
 		return T_END;
 	default:
-		/* Far transfers, iret, sys*: the monitor does them. */
+		/* Far transfers, a 16-bit iret, sys*: the monitor. */
 		count(CNT_BT_CALLOUT_EMULATE);
 		callout(e, CO_EMULATE_END, eip, in->len);
 		return T_END;
