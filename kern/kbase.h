@@ -33,7 +33,7 @@
 #define KSEL_CODE 0x08 /* GD_KT */
 #define KSEL_DATA 0x10 /* GD_KD */
 #define NTRAPVEC 49    /* exceptions, IRQs and T_SYSCALL (0x30) */
-#define KIRQ_BASE 32   /* IRQ_OFFSET */
+#define KIRQ_BASE IRQ_OFFSET /* inc/trap.h: where the guest OS puts them */
 #endif
 
 #endif

@@ -19,6 +19,7 @@
 #include <kern/pmap.h>
 #include <kern/proc.h>
 #include <kern/timer.h>
+#include <kern/kbase.h>
 #include <kern/trap.h>
 
 struct taskstate kernel_tss;
@@ -185,11 +186,11 @@ trap(struct trapframe *tf)
 {
 	bool from_user = (tf->tf_cs & 3) == 3;
 	int trapno = (int)tf->tf_trapno;
-	bool is_irq = trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS;
+	bool is_irq = trapno >= KIRQ_BASE && trapno < KIRQ_BASE + NIRQS;
 
 	if (!from_user) {
 		if (is_irq)
-			handle_irq(trapno - IRQ_OFFSET);
+			handle_irq(trapno - KIRQ_BASE);
 		else
 			kernel_trap(tf);
 		if (sched_idle)
@@ -203,7 +204,7 @@ trap(struct trapframe *tf)
 	tf = &curproc->tf;
 
 	if (is_irq) {
-		if (handle_irq(trapno - IRQ_OFFSET))
+		if (handle_irq(trapno - KIRQ_BASE))
 			sched_yield();
 	} else if (trapno == T_SYSCALL) {
 		syscall_dispatch();

@@ -2,6 +2,7 @@
 #include <inc/stdio.h>
 #include <inc/syscall.h>
 #include <inc/x86.h>
+#include <kern/kbase.h>
 #include <kern/trap.h>
 
 static const char *const excnames[] = {
@@ -21,7 +22,7 @@ trapname(int trapno)
 		return excnames[trapno];
 	if (trapno == T_SYSCALL)
 		return "system call";
-	if (trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS)
+	if (trapno >= KIRQ_BASE && trapno < KIRQ_BASE + NIRQS)
 		return "hardware interrupt";
 	return "(unknown trap)";
 }
