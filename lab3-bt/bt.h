@@ -120,6 +120,7 @@ void tc_hash_fill(gva_t eip, const struct tu *tu);
 void tc_chain(struct vcpu *v, uint32_t site, struct tu *to);
 void tc_check_mappings(struct vcpu *v);
 void tc_register(struct vcpu *v, struct tu *tu);
+bool tc_code_pages_room(void);
 void tc_invalidate(struct tu *tu);
 void tc_invalidate_eip(gva_t eip);
 bool tc_patch(uint8_t *site, struct tu *to);

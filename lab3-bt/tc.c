@@ -281,15 +281,32 @@ code_page_of(gpa_t gpa)
 	return NULL;
 }
 
+/* Room for a unit's code pages (two at most)?  Else the caller flushes
+ * first: never in the middle of registering a unit. */
+bool
+tc_code_pages_room(void)
+{
+	uint32_t free = MAX_CODE_PAGES - ncode_pages;
+	for (uint32_t i = 0; i < ncode_pages && free < 2; i++)
+		if (!code_pages[i].used)
+			free++;
+	return free >= 2;
+}
+
 static void
 code_page_add(struct vcpu *v, gpa_t gpa, gva_t gva)
 {
 	if (code_page_of(gpa))
 		return;
-	if (ncode_pages == MAX_CODE_PAGES)
-		tc_flush(v, "too many code pages");
 	code_pdes_valid = false; /* its entry is not recorded yet */
-	struct code_page *cp = &code_pages[ncode_pages++];
+	struct code_page *cp = NULL;
+	for (uint32_t i = 0; i < ncode_pages && !cp; i++)
+		if (!code_pages[i].used)
+			cp = &code_pages[i]; /* one whose code was written */
+	if (!cp) {
+		assert(ncode_pages < MAX_CODE_PAGES); /* tc_code_pages_room */
+		cp = &code_pages[ncode_pages++];
+	}
 	cp->gpa = PTE_ADDR(gpa);
 	cp->gva = PTE_ADDR(gva);
 	cp->used = true;

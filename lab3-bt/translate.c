@@ -586,7 +586,7 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 	struct emit e = { 0 };
 	/* Room for the stubs (and a margin for one more instruction). */
 	size_t room = tc_free_bytes();
-	if (room < 4 * CALLOUT_BYTES + 256)
+	if (room < 4 * CALLOUT_BYTES + 256 || !tc_code_pages_room())
 		return NULL;
 	struct tu *tu = tc_new_tu();
 	if (!tu)
