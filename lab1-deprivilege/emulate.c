@@ -349,9 +349,15 @@ emulate_priv(struct vcpu *v, uint32_t err)
 
 	/* This instruction ends any interrupt shadow before it. */
 	v->sti_shadow = false;
+	bool stepping = v->tf.tf_eflags & FL_TF;
 	enum emu_result r = emulate_one(v, &in);
-	if (r == EMU_NEXT)
+	if (r == EMU_NEXT) {
 		v->tf.tf_eip += len;
+		/* The guest single-steps: its #DB once the instruction is
+		 * done, as the CPU would give it (a trap, eip past it). */
+		if (stepping)
+			vmm_raise(v, T_DEBUG, false, 0);
+	}
 	else if (r == EMU_GP)
 		guest_gp(v, err);
 	else if (r == EMU_UNKNOWN &&
