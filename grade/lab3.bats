@@ -96,6 +96,15 @@ GRADE_MODE=bt
 	expect_line 'kloop: one-block loop saw 5 ticks'
 }
 
+# Random kernel code at CPL 0 (kern/kcrashme.c): each round's vector,
+# registers, flags and memory, hashed, must be what the CPU gave natively.
+# points: 3
+@test "bt: kcrashme: 4000 rounds of random kernel code end as natively" {
+	fidelity_check kcrashme1 bt test=kcrashme:2000:1
+	fidelity_check kcrashme7 bt test=kcrashme:2000:7
+	expect_match '^kcrashme: 2000 rounds, counts per vector:'
+}
+
 # points: 1
 @test "bt: the shell reads piped input and runs programs, as natively" {
 	local input='\n\nhello\nforkwait 5\nexit 7\n' ref detail

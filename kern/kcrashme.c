@@ -358,6 +358,51 @@ kc_reg(void)
 	return regs[kc_below(ARRAY_SIZE(regs))];
 }
 
+/*
+ * After an instruction that leaves some flags undefined, "add $0, %eax":
+ * every flag defined again, no register changed.  QEMU computes flags
+ * lazily, and an undefined one comes out as whatever its translator's
+ * bookkeeping held -- which depends on how it split the code into
+ * blocks, natively as under a monitor -- so a later jo or adc would make
+ * two runs differ for no fault of the monitor.
+ */
+static void
+kc_settle(struct kc_item *it)
+{
+	kc_put(it, 0x83);
+	kc_put(it, 0xC0);
+	kc_put(it, 0x00);
+}
+
+/* Does the ModRM instruction in it leave a flag undefined?  Shifts and
+ * rotates, bit tests and scans, shld/shrd, mul, imul, div, idiv. */
+static bool
+kc_flags_undefined(const struct kc_item *it)
+{
+	unsigned i = 0;
+	while (i < it->len && (it->bytes[i] == 0xF0 || it->bytes[i] == 0x66 ||
+			       it->bytes[i] == 0x26 || it->bytes[i] == 0x2E ||
+			       it->bytes[i] == 0x36 || it->bytes[i] == 0x3E ||
+			       it->bytes[i] == 0x64 || it->bytes[i] == 0x65))
+		i++;
+	if (i + 1 >= it->len)
+		return false;
+	uint8_t op = it->bytes[i], reg = (it->bytes[i + 1] >> 3) & 7;
+	if (op == 0x0F) {
+		if (i + 2 >= it->len)
+			return false;
+		op = it->bytes[i + 1];
+		return op == 0xA3 || op == 0xAB || op == 0xB3 || op == 0xBB ||
+		       op == 0xBA || op == 0xBC || op == 0xBD || op == 0xA4 ||
+		       op == 0xA5 || op == 0xAC || op == 0xAD || op == 0xAF;
+	}
+	if (op == 0xC0 || op == 0xC1 || (op >= 0xD0 && op <= 0xD3))
+		return true;
+	if (op == 0x69 || op == 0x6B)
+		return true;
+	return (op == 0xF6 || op == 0xF7) && reg >= 4;
+}
+
 /* May opcode op (0F op if twobyte) with ModRM reg field reg take lock
  * on a memory operand (SDM vol.2 "LOCK")? */
 static bool
@@ -458,7 +503,10 @@ kc_gen_item(struct kc_item *it)
 	if (k < 16) {
 		if (kc_below(8) == 0)
 			kc_put(it, 0x66);
-		kc_put(it, kc_plain[kc_below(ARRAY_SIZE(kc_plain))]);
+		uint8_t op = kc_plain[kc_below(ARRAY_SIZE(kc_plain))];
+		kc_put(it, op);
+		if (op == 0x27 || op == 0x2F || op == 0x37 || op == 0x3F)
+			kc_settle(it); /* daa das aaa aas */
 	} else if (k < 19) {
 		kc_put(it, 0x0F);
 		kc_put(it, kc_plain0f[kc_below(ARRAY_SIZE(kc_plain0f))]);
@@ -478,8 +526,13 @@ kc_gen_item(struct kc_item *it)
 				kc_put(it, v >> 24);
 			}
 		}
+		if (kc_immop[r].op == 0xD4 || kc_immop[r].op == 0xD5)
+			kc_settle(it); /* aam aad */
 	} else if (k < 77) {
-		kc_gen_modrm(it, kc_below(ARRAY_SIZE(kc_modrm)));
+		unsigned r = kc_below(ARRAY_SIZE(kc_modrm));
+		kc_gen_modrm(it, r);
+		if (kc_flags_undefined(it))
+			kc_settle(it);
 	} else if (k < 79) {
 		kc_put(it, 0xCD);
 		kc_put(it, kc_int_vectors[kc_below(ARRAY_SIZE(kc_int_vectors))]);
