@@ -256,6 +256,10 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			if (bt.resume_ok && bt.resume_eip == v->tf.tf_eip &&
 			    bt.resume_gen == bt_gen) {
 				tc = bt.resume_tc;
+			} else if ((tc = tc_hash_probe(v->tf.tf_eip)) != 0) {
+				/* The inline hash knows it: its units' code
+				 * pages were just checked (tc_check_mappings),
+				 * so no walk of the guest's tables is needed. */
 			} else {
 				struct tu *tu = bt_unit_at(v, v->tf.tf_eip);
 				if (!tu)

@@ -117,6 +117,7 @@ struct tu *tc_find_by_addr(uintptr_t tc);
 bool tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip,
 		uint8_t *flags);
 void tc_hash_fill(gva_t eip, const struct tu *tu);
+uintptr_t tc_hash_probe(gva_t eip);
 void tc_chain(struct vcpu *v, uint32_t site, struct tu *to);
 void tc_check_mappings(struct vcpu *v);
 void tc_register(struct vcpu *v, struct tu *tu);
