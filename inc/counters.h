@@ -50,6 +50,7 @@
 	X(BT_INTC_PUSHF, "bt.intc.pushf")                                    \
 	X(BT_INTC_POPF, "bt.intc.popf")                                      \
 	X(BT_INTC_SEG, "bt.intc.seg")       /* push %cs, mov %ss, ... */     \
+	X(BT_INTC_CR, "bt.intc.cr")         /* mov from %crN */              \
 	X(BT_SMC, "bt.smc")                 /* code pages written: dropped */ \
 	X(BT_ADAPT, "bt.adapt")             /* instructions made SIMULATE */ \
 	X(BT_SIMULATED, "bt.simulated")     /* SIMULATE callouts run */      \

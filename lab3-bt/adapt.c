@@ -9,9 +9,10 @@
  * guilty: it is translated anew as a SIMULATE callout, which has the
  * monitor perform the write through the write emulator and the trace
  * clients without any fault, and its old translation is patched with a
- * jump to the new one.  When it has written only untraced pages
- * REVERT_AFTER times in a row it is innocent again, and translated
- * IDENT once more.
+ * jump to the new one.  When most of its writes go to pages nobody traces
+ * (at least REVERT_AFTER of them, and more than to traced ones) it is
+ * innocent again, and translated IDENT once more: a callout for a write
+ * the CPU could do alone costs as much as the trace fault it saves.
  */
 #include <inc/assert.h>
 #include <inc/counters.h>
@@ -25,7 +26,7 @@
 #include <lab3-bt/bt.h>
 
 #define ADAPT_AFTER 2	/* trace faults that make an instruction guilty */
-#define REVERT_AFTER 16 /* writes to untraced pages that clear it */
+#define REVERT_AFTER 8 /* writes to untraced pages that may clear it */
 #define NGUILT 256
 
 bool bt_adapt_on = true;
@@ -33,7 +34,9 @@ bool bt_adapt_on = true;
 struct guilt {
 	gva_t eip;	/* 0: a free slot */
 	uint16_t faults;
-	uint16_t innocent;
+	uint16_t innocent; /* since it was made SIMULATE: untraced writes */
+	uint16_t guilty;   /* ... and traced ones */
+	uint8_t reverts;   /* times it was found innocent again */
 	bool simulate;
 };
 static struct guilt guilt[NGUILT];
@@ -74,10 +77,15 @@ bt_trace_fault(struct vcpu *v, gva_t eip, uintptr_t tc)
 	if (!bt_adapt_on)
 		return;
 	struct guilt *g = record(eip, true);
-	if (!g || g->simulate || ++g->faults < ADAPT_AFTER)
+	/* Each time it was cleared, it takes twice the faults to convict it
+	 * again: an instruction that writes traced and untraced pages in
+	 * turn must not be retranslated back and forth for ever. */
+	if (!g || g->simulate ||
+	    ++g->faults < (unsigned)ADAPT_AFTER << MIN(g->reverts, 8))
 		return;
 	g->simulate = true;
 	g->innocent = 0;
+	g->guilty = 0;
 	/* A unit may start at eip already (IDENT): it goes.  Then the unit
 	 * made now starts with the SIMULATE callout. */
 	struct tu *old = tc_find_by_addr(tc);
@@ -118,6 +126,8 @@ revert(struct guilt *g)
 {
 	g->simulate = false;
 	g->faults = 0;
+	if (g->reverts < UINT8_MAX)
+		g->reverts++;
 	tc_invalidate_eip(g->eip);
 	count(CNT_BT_REVERT);
 }
@@ -136,10 +146,10 @@ bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
 	// (vcpu_decode_at_eip) and run it with wemu_execute on copies of
 	// the guest's registers and flags, through sim_read/sim_write.  On
 	// WEMU_OK: copy them back, tell the trace clients what was written
-	// (trace_written), advance eip, and keep the record honest -- a
-	// write to a page nobody traces is a step towards innocence
-	// (REVERT_AFTER in a row reverts it, revert()), a traced one resets
-	// the count.  Anything else: revert() and return false.
+	// (trace_written), advance eip, and keep the record honest: count
+	// writes to traced pages (g->guilty) and to pages nobody traces
+	// (g->innocent); at REVERT_AFTER innocent ones or more, outnumbering
+	// the guilty, revert().  Anything else: revert() and return false.
 	// BEGIN LAB 3 SOLUTION
 	struct guilt *g = record(eip, false);
 	struct x86_insn in;
@@ -170,8 +180,8 @@ bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
 		trace_written(v, w.va, w.len);
 	}
 	if (traced)
-		g->innocent = 0;
-	else if (++g->innocent >= REVERT_AFTER)
+		g->guilty++;
+	else if (++g->innocent >= REVERT_AFTER && g->innocent > g->guilty)
 		revert(g);
 	return true;
 	// STUB: panic("lab 3: exercise 6 (SIMULATE) not implemented");

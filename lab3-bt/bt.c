@@ -169,6 +169,10 @@ enter_tc(struct vcpu *v, uintptr_t tc)
 	bt_area->vss = v->tf.tf_ss & ~3;
 	bt_area->vif = v->vflags & FL_IF;
 	bt_area->viopl = v->vflags & FL_IOPL_MASK;
+	bt_area->vcr0 = v->vcr0;
+	bt_area->vcr2 = v->vcr2;
+	bt_area->vcr3 = v->vcr3;
+	bt_area->vcr4 = v->vcr4;
 	v->tf.tf_cs = BT_CS;
 	v->tf.tf_gs = BT_GS;
 	v->tf.tf_eip = tc;
@@ -469,6 +473,16 @@ bt_deliver(struct vcpu *v, const struct event *e)
 			  v->tf.tf_eip);
 	reflect(v, e);
 }
+
+/* bt_glue.S and the emitter know the bt_area by its offsets. */
+STATIC_ASSERT(offsetof(struct bt_area, vif) == BTA_VIF);
+STATIC_ASSERT(offsetof(struct bt_area, tgt) == BTA_TGT);
+STATIC_ASSERT(offsetof(struct bt_area, pending) == BTA_PENDING);
+STATIC_ASSERT(offsetof(struct bt_area, resume_eip) == BTA_RESUME_EIP);
+STATIC_ASSERT(offsetof(struct bt_area, ind_hits) == BTA_IND_HITS);
+STATIC_ASSERT(offsetof(struct bt_area, vcr0) == BTA_VCR0);
+STATIC_ASSERT(offsetof(struct bt_area, vcr4) == BTA_VCR4);
+STATIC_ASSERT(offsetof(struct bt_area, hash) == BTA_HASH);
 
 static const struct event_ops bt_events = {
 	.irq_window = bt_irq_window,

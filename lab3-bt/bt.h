@@ -28,7 +28,11 @@
 #define BTA_RESUME 44	 /* (unused) */
 #define BTA_RESUME_EIP 48 /* the guest eip of an iret in bt_iret_user */
 #define BTA_IND_HITS 52	 /* inline lookups that hit */
-#define BTA_HASH 64	 /* guest eip -> translated code, 8 bytes each */
+#define BTA_VCR0 56	 /* the guest's control registers, for mov from */
+#define BTA_VCR2 60	 /* %crN in translated code (they change only */
+#define BTA_VCR3 64	 /* in the monitor: copied at every entry) */
+#define BTA_VCR4 68
+#define BTA_HASH 128	 /* guest eip -> translated code, 8 bytes each */
 
 /* The hash is indexed by the eip's low 16 bits: movzwl, which leaves
  * the flags alone, is the whole hash function. */
@@ -66,7 +70,8 @@ struct bt_area {
 	uint32_t s_eax, s_ecx, s_flags, s_jmp;
 	uint32_t pending, resume, resume_eip;
 	uint32_t ind_hits;
-	uint32_t pad[2];
+	uint32_t vcr0, vcr2, vcr3, vcr4;
+	uint32_t pad[14];
 	struct {
 		uint32_t neg_eip, tc;
 	} hash[BT_HASH_SIZE];

@@ -532,6 +532,16 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		count(CNT_BT_INTC_SEG);
 		gs_op(e, 0xFF, 6, op == 0x0E ? BTA_VCS : BTA_VSS);
 		return T_DONE;
+	case 0x0F20: /* mov %crN, reg: the virtual one, in the bt_area */
+		if (in->reg == 0 || in->reg == 2 || in->reg == 3 ||
+		    in->reg == 4) {
+			static const uint32_t off[] = { BTA_VCR0, 0, BTA_VCR2,
+							BTA_VCR3, BTA_VCR4 };
+			count(CNT_BT_INTC_CR);
+			gs_op(e, 0x8B, in->rm, off[in->reg]);
+			return T_DONE;
+		}
+		break;
 	case 0x8C: /* mov %sreg, r/m */
 		if ((in->reg == X86_SEG_CS || in->reg == X86_SEG_SS) &&
 		    in->mod == 3) {
