@@ -123,7 +123,7 @@ bt_precise(struct vcpu *v)
 		return false;
 	if (flags & PT_EAX_SAVED)
 		v->tf.tf_regs.reg_eax = bt_area->s_eax;
-	else
+	if (!(flags & (PT_EAX_SAVED | PT_NO_RESUME)))
 		remember(eip, tc);
 	bt_to_guest(v, eip);
 	return true;

@@ -95,6 +95,8 @@ struct tu_point {
 };
 /* The guest's %eax is in %gs:BTA_S_EAX here, not in %eax. */
 #define PT_EAX_SAVED 0x01
+/* Precise, but not a place to go on from (the real %gs is the guest's). */
+#define PT_NO_RESUME 0x02
 #define TU_MAX_POINTS 64
 
 struct tu {

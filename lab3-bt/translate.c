@@ -323,7 +323,15 @@ emit_popf(struct emit *e, uint32_t goff)
 static bool
 uses_gs(const struct x86_insn *in)
 {
-	if (in->seg == X86_SEG_GS)
+	/* A segment override on a branch that reads no memory through it
+	 * (jcc, jmp and call rel, ret, loop, int) means nothing. */
+	bool reads_mem = in->flow == X86_FLOW_NONE ||
+			 ((in->flow == X86_FLOW_JMP_IND ||
+			   in->flow == X86_FLOW_CALL_IND ||
+			   in->flow == X86_FLOW_JMP_FAR ||
+			   in->flow == X86_FLOW_CALL_FAR) &&
+			  in->mod != 3);
+	if (in->seg == X86_SEG_GS && reads_mem)
 		return true;
 	if (in->opcode == 0x0FA8 || in->opcode == 0x0FA9) /* push/pop %gs */
 		return true;
@@ -332,6 +340,16 @@ uses_gs(const struct x86_insn *in)
 	if (in->opcode == 0x0FB5) /* lgs */
 		return true;
 	return false;
+}
+
+/* ... and names %gs itself as an operand (or loads it)? */
+static bool
+uses_gs_register(const struct x86_insn *in)
+{
+	return in->opcode == 0x0FA8 || in->opcode == 0x0FA9 ||
+	       in->opcode == 0x0FB5 ||
+	       ((in->opcode == 0x8C || in->opcode == 0x8E) &&
+		in->reg == X86_SEG_GS);
 }
 
 enum how { T_IDENT, T_DONE, T_END };
@@ -349,7 +367,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 	uint32_t op = in->opcode;
 	bool o16 = in->prefixes & X86_PFX_OPSIZE;
 
-	if (in->encoding != X86_ENC_LEGACY)
+	if (in->encoding != X86_ENC_LEGACY && in->seg != X86_SEG_GS)
 		return T_IDENT; /* vector instructions: innocuous */
 
 	/* Guilty of writing traced pages: the monitor does it (adapt.c). */
@@ -369,28 +387,35 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 			load_guest_gs(e, goff, GS_POP, 0, in, code);
 			return T_DONE;
 		}
-		if (op == 0x8C && in->mod == 3) { /* mov %gs, reg */
+		if (op == 0x8C && in->mod == 3 && in->reg == X86_SEG_GS) {
+			/* mov %gs, reg */
 			if (o16)
 				b1(e, 0x66);
 			gs_op(e, 0x8B, in->rm, BTA_VGS);
 			return T_DONE;
 		}
-		if (op == 0x8E && in->seg != X86_SEG_GS) { /* mov r/m, %gs */
+		if (op == 0x8E && in->reg == X86_SEG_GS &&
+		    in->seg != X86_SEG_GS) { /* mov r/m, %gs */
 			load_guest_gs(e, goff, in->mod == 3 ? GS_REG : GS_MEM,
 				      in->rm, in, code);
 			return T_DONE;
 		}
 		if (in->seg == X86_SEG_GS && in->flow == X86_FLOW_NONE &&
+		    !uses_gs_register(in) &&
 		    !(in->attr & (X86_ATTR_PRIV | X86_ATTR_IOPL |
 				  X86_ATTR_IO | X86_ATTR_SENSITIVE))) {
 			/* A memory operand through the guest's %gs: load it
 			 * for the one instruction, then ours back (through
 			 * %cs, which reaches the monitor without a register
-			 * or a flag). */
+			 * or a flag).  A fault in the instruction is precise,
+			 * but the real %gs is the guest's there: not a place
+			 * to resume translated code at. */
 			gs_op(e, 0x8E, X86_SEG_GS, BTA_VGS);
 			point(e, goff);
+			e->tu->points[e->tu->npoints - 1].flags = PT_NO_RESUME;
 			bytes(e, code, in->len);
 			point(e, goff + in->len);
+			e->tu->points[e->tu->npoints - 1].flags = PT_NO_RESUME;
 			b1(e, 0x2E), b1(e, 0x8E), b1(e, 0x2D);
 			b4(e, (uint32_t)&bt_gs_selector);
 			return T_DONE;

@@ -1,3 +1,4 @@
+// HANDOUT: lab>=4
 /*
  * Host unit test of the binary translator (lab3-bt/translate.c, with the
  * real translation cache, lab3-bt/tc.c):
@@ -574,10 +575,10 @@ seen_before(const uint8_t *b, int len)
 static bool
 flow_may_continue(const struct x86_insn *in, enum cls c)
 {
+	if (in->flow == X86_FLOW_INT && in->opcode == 0xCE)
+		return c == K_JNO_SOFTINT; /* into, whatever its prefixes */
 	if (in->seg == X86_SEG_GS || in->flow == X86_FLOW_HLT)
 		return c == K_CO_EMULATE;
-	if (in->flow == X86_FLOW_INT && in->opcode == 0xCE)
-		return c == K_JNO_SOFTINT;
 	if (in->prefixes & X86_PFX_OPSIZE)
 		return c == K_CO_EMULATE;
 	return false;

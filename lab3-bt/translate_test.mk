@@ -1,3 +1,4 @@
+# HANDOUT: lab>=4
 # lab3-bt: the translator's host unit test (lab3-bt/translate_test.c fakes
 # guest memory, the page walk, the monitor's page allocator and trace
 # table, and bt_glue.S's entry points).  translate.c and tc.c are built
