@@ -29,7 +29,14 @@
 #define REVERT_AFTER 8 /* writes to untraced pages that may clear it */
 #define NGUILT 256
 
-bool bt_adapt_on = true;
+/*
+ * Off by default: under QEMU's TCG a SIMULATE callout is a trap as
+ * costly as the trace fault it saves, and this guest's fork code writes
+ * untraced pages about as often as traced ones, so forkwait runs slower
+ * with it (make bench shows bt:btadapt=on beside bt).  btadapt=on to
+ * study it.
+ */
+bool bt_adapt_on = false;
 
 struct guilt {
 	gva_t eip;	/* 0: a free slot */

@@ -381,6 +381,29 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				x->kind = EXIT_CALLOUT;
 				x->callout.kind = CALLOUT_IRQ_WINDOW;
 				return;
+			case CO_IO: {
+				/* Port I/O, handled here: no exit to the core,
+				 * no decoding (the translator encoded it). */
+				count(CNT_TRAPS);
+				count(CNT_EMULATED);
+				bt_to_guest(v, a0);
+				uint16_t port = a1 & CO_IO_DX
+						    ? (uint16_t)v->tf.tf_regs.reg_edx
+						    : CO_IO_PORT(a1);
+				if (emulate_io(v, port, CO_IO_SIZE(a1),
+					       a1 & CO_IO_IN, false,
+					       false) != EMU_NEXT) {
+					vmm_raise(v, T_GPFLT, true, 0);
+					continue;
+				}
+				v->tf.tf_eip = a0 + CO_IO_LEN(a1);
+				if (v->tf.tf_eflags & FL_TF) {
+					vmm_raise(v, T_DEBUG, false, 0);
+					continue;
+				}
+				remember(v->tf.tf_eip, after);
+				continue;
+			}
 			case CO_SIMULATE: {
 				count(CNT_BT_SIMULATED);
 				uint32_t gen = bt_gen;

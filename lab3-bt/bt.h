@@ -57,6 +57,12 @@
 #define CO_IRET 9	 /* an iret back into the guest kernel: %gs:RESUME_EIP */
 #define CO_EMULATE_END 8 /* as CO_EMULATE, but no translation follows it:
 			    the unit ends (far transfers, a 16-bit iret) */
+#define CO_IO 10	 /* a0 guest eip, a1 CO_IO_* fields: in/out, no string */
+#define CO_IO_LEN(a) ((a) & 0xF)
+#define CO_IO_SIZE(a) (((a) >> 4) & 0x7)
+#define CO_IO_IN 0x80
+#define CO_IO_DX 0x100		   /* the port is %dx, not the immediate */
+#define CO_IO_PORT(a) ((a) >> 16) /* the immediate port */
 #define CALLOUT_BYTES 14
 
 #ifndef __ASSEMBLER__

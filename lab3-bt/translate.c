@@ -582,6 +582,21 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		break;
 	}
 
+	/* in and out: the monitor does them without decoding them again. */
+	if ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF)) {
+		uint32_t a1 = in->len | in->opsize << 4;
+		if (op == 0xE4 || op == 0xE5 || op == 0xEC || op == 0xED)
+			a1 |= CO_IO_IN;
+		if (op >= 0xEC)
+			a1 |= CO_IO_DX;
+		else
+			a1 |= (in->imm & 0xFF) << 16;
+		count(CNT_BT_CALLOUT_EMULATE);
+		callout(e, CO_IO, eip, a1);
+		point(e, goff + in->len);
+		return T_DONE;
+	}
+
 	/* What the monitor must see: privileged, I/O, sensitive. */
 	if (in->attr & (X86_ATTR_PRIV | X86_ATTR_IOPL | X86_ATTR_IO |
 			X86_ATTR_SENSITIVE) ||

@@ -394,6 +394,7 @@ enum cls {
 	K_CO_EMULATE_END,
 	K_CO_SOFTINT,
 	K_CO_SIMULATE,
+	K_CO_IO,
 	K_JNO_SOFTINT,
 	K_JUMP_CONT,
 	K_LOOP_CONT,
@@ -412,6 +413,7 @@ static const char *const cls_name[K_N] = {
     [K_CO_EMULATE_END] = "callout CO_EMULATE_END",
     [K_CO_SOFTINT] = "callout CO_SOFTINT",
     [K_CO_SIMULATE] = "callout CO_SIMULATE",
+    [K_CO_IO] = "callout CO_IO (fields match the insn)",
     [K_JNO_SOFTINT] = "jno over CO_SOFTINT (into)",
     [K_JUMP_CONT] = "jmp/jcc rel32 to continuation",
     [K_LOOP_CONT] = "loop/jecxz over jmps to continuations",
@@ -421,6 +423,25 @@ static const char *const cls_name[K_N] = {
     [K_INTC] = "in-TC other (pushf)",
     [K_UNCLASSIFIED] = "UNCLASSIFIED",
 };
+
+/*
+ * A CO_IO callout carries everything the monitor needs to do the in or
+ * out without decoding it again: check each field against the decoder.
+ */
+static bool
+io_fields_match(const struct x86_insn *in, uint32_t a0, uint32_t a1)
+{
+	uint32_t op = in->opcode;
+	bool is_in = op == 0xE4 || op == 0xE5 || op == 0xEC || op == 0xED;
+	bool dx = op >= 0xEC && op <= 0xEF;
+	if (!(in->attr & X86_ATTR_IO) || op == 0x6C || op == 0x6D ||
+	    op == 0x6E || op == 0x6F)
+		return false; /* string I/O stays with CO_EMULATE */
+	return a0 == CODE_GVA && CO_IO_LEN(a1) == (uint32_t)in->len &&
+	       CO_IO_SIZE(a1) == (uint32_t)in->opsize &&
+	       !!(a1 & CO_IO_IN) == is_in && !!(a1 & CO_IO_DX) == dx &&
+	       (dx || CO_IO_PORT(a1) == (in->imm & 0xFF));
+}
 
 /*
  * Classify the translation of the instruction in (bytes code) at the
@@ -444,6 +465,9 @@ classify(const struct tu *tu, const struct x86_insn *in, const uint8_t *code)
 			return K_CO_SOFTINT;
 		case CO_SIMULATE:
 			return K_CO_SIMULATE;
+		case CO_IO:
+			return io_fields_match(in, t.a0, t.a1) ? K_CO_IO
+							       : K_UNCLASSIFIED;
 		}
 		return K_UNCLASSIFIED;
 	}
