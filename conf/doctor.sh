@@ -60,4 +60,23 @@ else
 	ok "KVM" "/dev/kvm is accessible (build with 'make' to test a boot)"
 fi
 
+# Mode vt needs AMD SVM in the CPU the guest sees: TCG emulates it for
+# every host (the runner asks for -cpu qemu32,+svm); KVM passes it
+# through only from an AMD host whose kvm_amd has nested=1.
+if [[ -f $top/obj/vmm ]] && "$top/grade/qemu-run" --list-modes 2>/dev/null | grep -qx vt; then
+	if "$top/grade/qemu-run" --mode vt --append init=hello --timeout 60 >/dev/null 2>&1; then
+		ok "SVM (mode vt)" "under TCG: usable (booted the guest OS under vmrun)"
+	else
+		no "SVM (mode vt)" "under TCG: the guest OS does not boot under mode vt; run 'grade/qemu-run --mode vt --append init=hello' to see why"
+	fi
+else
+	ok "SVM (mode vt)" "under TCG: QEMU emulates it (build lab 4 with 'make' to test a boot)"
+fi
+nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null || true)
+if [[ -e /dev/kvm ]] && grep -qw svm /proc/cpuinfo && [[ $nested == 1 || $nested == Y ]]; then
+	ok "SVM under KVM" "an AMD host with nested SVM: ACCEL=kvm can run mode vt"
+else
+	ok "SVM under KVM" "no (needs /dev/kvm on an AMD host with kvm_amd nested=1): mode vt runs under TCG, which grading uses"
+fi
+
 exit "$bad"

@@ -107,14 +107,7 @@ GRADE_MODE=bt
 
 # points: 1
 @test "bt: the shell reads piped input and runs programs, as natively" {
-	local input='\n\nhello\nforkwait 5\nexit 7\n' ref detail
-	boot sh-native --mode native --append init=sh --input "$input"
-	ref=$BOOT_LOG
-	boot sh-bt --append init=sh --input "$input"
-	expect_line 'forkwait: 5 children forked and reaped'
-	expect_status 7
-	detail=$(fidelity_compare "$ref" "$BOOT_LOG" native bt 2>&1) ||
-		GRADE_TAIL=0 grade_fail "fidelity, native vs bt" "$detail"
+	shell_fidelity_check bt
 }
 
 # points: 1

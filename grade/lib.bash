@@ -563,6 +563,20 @@ fidelity_check() {
 	fidelity_check_with "${status[@]}" "$name" "$mode" "" "$append" "$@"
 }
 
+# shell_fidelity_check MODE: the shell reads piped input (blank lines,
+# two programs, exit 7) under MODE and answers line for line as it does
+# natively, with the status the input asks for.
+shell_fidelity_check() {
+	local mode=$1 input='\n\nhello\nforkwait 5\nexit 7\n' ref detail
+	boot sh-native --mode native --append init=sh --input "$input"
+	ref=$BOOT_LOG
+	boot "sh-$mode" --mode "$mode" --append init=sh --input "$input"
+	expect_line 'forkwait: 5 children forked and reaped'
+	expect_status 7
+	detail=$(fidelity_compare "$ref" "$BOOT_LOG" native "$mode" 2>&1) ||
+		GRADE_TAIL=0 grade_fail "fidelity, native vs $mode" "$detail"
+}
+
 # fidelity_check_with [--status N] NAME MODE VMM_ARGS LINE [KEY...]: the
 # same, with monitor options (e.g. 'shadow=rebuild') for the run in MODE.
 fidelity_check_with() {

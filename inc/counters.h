@@ -54,7 +54,10 @@
 	X(BT_SMC, "bt.smc")                 /* code pages written: dropped */ \
 	X(BT_ADAPT, "bt.adapt")             /* instructions made SIMULATE */ \
 	X(BT_SIMULATED, "bt.simulated")     /* SIMULATE callouts run */      \
-	X(BT_REVERT, "bt.revert")           /* ... and made IDENT again */
+	X(BT_REVERT, "bt.revert")           /* ... and made IDENT again */  \
+	X(VT_VMRUNS, "vt.vmruns")           /* entries into the guest */     \
+	X(VT_REINJECTED, "vt.reinjected")   /* events an exit cut short */   \
+	X(VT_VMRUN_FAILURES, "vt.vmrun_failures") /* VMCBs vmrun refused */
 
 enum vmm_counter {
 #define X(id, name) CNT_##id,

@@ -24,6 +24,8 @@ enum exit_kind {
 	EXIT_PRIV,	/* a privileged instruction at eip trapped: priv */
 	EXIT_IRQ,	/* a real device interrupted (vector known): irq */
 	EXIT_INTR,	/* a physical interrupt is pending (vt): take it */
+	EXIT_IRQ_WINDOW, /* the guest can now take a pending virtual
+			    interrupt (vt: a VINTR intercept) */
 	EXIT_IO,	/* port I/O at eip: io */
 	EXIT_CR,	/* mov to or from a control register at eip: cr */
 	EXIT_INVLPG,	/* invlpg at eip: invlpg */
@@ -138,6 +140,9 @@ struct shadow_hw {
 	void (*load_root)(struct vcpu *v, uint32_t root_pa);
 	void (*tlb_flush)(struct vcpu *v);
 	void (*tlb_invlpg)(struct vcpu *v, uint32_t va);
+	/* The guest runs in an address space of its own (vt): the
+	   monitor's hole is not mapped in its roots. */
+	bool own_space;
 };
 
 /* Give v event e through its engine's event_ops. */

@@ -67,6 +67,7 @@
 #define CR4_PGE 0x00000080 /* global pages */
 #define CR4_PCE 0x00000100
 #define CR4_OSFXSR 0x00000200
+#define CR4_OSXMMEXCPT 0x00000400
 #define CR4_UMIP 0x00000800 /* sgdt, sidt, sldt, str, smsw #GP at CPL > 0 */
 
 /* Page-fault error code bits (SDM 4.7). */

@@ -58,8 +58,11 @@ void shadow_page_free(hpa_t pa);
 void *shadow_page_kva(hpa_t pa);
 /* Zeroed memory for bookkeeping, kept for good (NULL if there is none). */
 void *shadow_mem_alloc(size_t bytes);
-/* The monitor's page-directory entries for the hole, for every root. */
+/* The monitor's page-directory entries for the hole, for every root
+ * (0: none, when the engine gives the guest an address space of its own,
+ * shadow_hw.own_space; vmm/init.c sets shadow_hole_mapped). */
 uint32_t shadow_hole_pde(uint32_t pdx);
+extern bool shadow_hole_mapped;
 
 /* The hooks of an engine that runs the guest on the real CPU's MMU. */
 extern const struct shadow_hw shadow_hw_direct;

@@ -172,6 +172,12 @@ rdtsc(void)
 	return v;
 }
 
+/* Model-specific registers the monitor and the probes name. */
+#define MSR_TSC 0x10
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+
 static inline uint64_t
 rdmsr(uint32_t msr)
 {

@@ -24,7 +24,6 @@
  * KERNBASE, and no process exists while the probes run.
  */
 #define PROBE_VA 0x40000000u
-#define MSR_SYSENTER_CS 0x174
 #define CPUID_EDX_SEP (1u << 11)
 
 /* ---------------------------------------------------------------- */
@@ -591,6 +590,26 @@ run_monhole(void)
 }
 
 /*
+ * A read of guest-physical memory that is not there: PHYSHIGH_PA is past
+ * any memory the guest can be given.  Natively the read returns what the
+ * bus gives (QEMU: zero); a monitor has nothing to map there and must
+ * stop the guest with one clear line (status 122), never hand it some
+ * other page.
+ */
+#define PHYSHIGH_PA 0xF0000000u
+static void
+run_physhigh(void)
+{
+	probe_pt_setup();
+	probe_pt_fill(false);
+	probe_pt[0] = PHYSHIGH_PA | PTE_P;
+	invlpg(PROBE_VA);
+	uint32_t seen = *(volatile uint32_t *)PROBE_VA;
+	probe_pt_fill(false);
+	cprintf("physhigh: physical %08x reads %08x\n", PHYSHIGH_PA, seen);
+}
+
+/*
  * Not-present entries are never cached (SDM vol.3A §4.10.2.3), so a PTE
  * made present needs no flush before its first use.  Map pages that way,
  * each to its own frame with a marker, and read every one back.
@@ -739,8 +758,9 @@ test_args(const char *name, const char *probe, int max, uint32_t *args,
 static void
 print_known_tests(void)
 {
-	cprintf("known: fidelity ptenoflush psoff monhole badop triplefault "
-		"kloop[:TICKS] kcrashme[:ROUNDS[:SEED[:SHOW_FROM]]]");
+	cprintf("known: fidelity ptenoflush psoff monhole physhigh badop "
+		"triplefault kloop[:TICKS] "
+		"kcrashme[:ROUNDS[:SEED[:SHOW_FROM]]]");
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
 		cprintf(" %s", code_probes[i].name);
 	cprintf(")\n");
@@ -763,6 +783,10 @@ one_test(const char *name, void *arg)
 		run_monhole();
 	if (strcmp(name, "ptenoflush") == 0) {
 		run_ptenoflush();
+		return true;
+	}
+	if (strcmp(name, "physhigh") == 0) {
+		run_physhigh();
 		return true;
 	}
 	if (strcmp(name, "psoff") == 0) {

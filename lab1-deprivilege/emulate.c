@@ -16,10 +16,6 @@
 #include <inc/vmm.h>
 #include <inc/x86.h>
 
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
-#define MSR_TSC 0x10
 
 static uint64_t vmsr_sysenter[3];
 

@@ -16,7 +16,8 @@
 static const char *const exit_names[NEXIT_KINDS] = {
 	[EXIT_EXCEPTION] = "exception", [EXIT_SOFTINT] = "softint",
 	[EXIT_PRIV] = "priv",		[EXIT_IRQ] = "irq",
-	[EXIT_INTR] = "intr",		[EXIT_IO] = "io",
+	[EXIT_INTR] = "intr",		[EXIT_IRQ_WINDOW] = "irqwin",
+	[EXIT_IO] = "io",
 	[EXIT_CR] = "cr",		[EXIT_INVLPG] = "invlpg",
 	[EXIT_NPF] = "npf",		[EXIT_HLT] = "hlt",
 	[EXIT_SHUTDOWN] = "shutdown",	[EXIT_CALLOUT] = "callout",
@@ -135,6 +136,8 @@ vmm_handle_exit(struct vcpu *v, const struct vmexit *x)
 		count(CNT_TRAP_IRQ);
 		asm volatile("sti; nop; cli" ::: "memory");
 		return;
+	case EXIT_IRQ_WINDOW:
+		return; /* the run loop delivers what is pending */
 	case EXIT_SOFTINT:
 		count(CNT_TRAP_SOFTINT);
 		softint(v, x);

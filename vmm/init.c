@@ -244,6 +244,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	/* The engine and the shadow MMU it drives. */
 	vcpu0.engine = engine;
 	vcpu0.mmu_hw = engine->mmu_hw;
+	shadow_hole_mapped = !engine->mmu_hw->own_space;
 	vcpu0.mmu = shadow_chosen ? shadow_chosen : shadow_find(NULL);
 	if (!vcpu0.mmu)
 		usage_error("this monitor has no shadow MMU%s", "");

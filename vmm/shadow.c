@@ -36,7 +36,11 @@ bool
 shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err, struct gwalk *w,
 		  uint32_t *guest_err)
 {
-	*w = gva_walk(v, va, hw_err & FEC_W, v->vcpl);
+	/* The access's privilege is the CPU's word (FEC_U), not the
+	 * guest's CPL: under vt the CPU reads the guest's IDT and writes its
+	 * kernel stack for an interrupt that arrives in user mode, as a
+	 * supervisor, before the CPL changes. */
+	*w = gva_walk(v, va, hw_err & FEC_W, (hw_err & FEC_U) ? 3 : 0);
 	if (w->ok && va < MONHOLE)
 		return false;
 	count(CNT_PF_TRUE);

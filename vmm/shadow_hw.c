@@ -62,8 +62,10 @@ const struct shadow_hw shadow_hw_direct = {
 	.tlb_invlpg = direct_tlb_invlpg,
 };
 
+bool shadow_hole_mapped = true;
+
 uint32_t
 shadow_hole_pde(uint32_t pdx)
 {
-	return kern_pgdir[pdx];
+	return shadow_hole_mapped ? kern_pgdir[pdx] : 0;
 }
