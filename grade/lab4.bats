@@ -5,7 +5,7 @@
 # line for line, with either shadow MMU.  The exits must show the
 # mechanisms: none for a kernel loop that does nothing sensitive, one per
 # port access, a VMCB that vmrun refuses named by the check it fails
-# (Adams & Agesen §5-6).
+# (Adams & Agesen §4, §6).
 #
 # QEMU's TCG emulates SVM for a 32-bit host (grade/qemu-run asks for
 # -cpu qemu32,+svm), so this suite needs neither KVM nor an AMD CPU.

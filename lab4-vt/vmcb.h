@@ -1,7 +1,7 @@
 /*
  * AMD SVM's virtual machine control block (AMD64 Architecture
  * Programmer's Manual, volume 2, appendix B "Layout of VMCB"), and the
- * constants the vt engine uses with it (docs/DESIGN.md §9).
+ * constants the vt engine uses with it (docs/DESIGN.md §11).
  *
  * One 4 KiB page, page-aligned: a control area at offset 0 (what to
  * intercept, how to enter, why the guest exited) and a state-save area

@@ -46,6 +46,25 @@ vmcb_break_apply(struct vmcb *vmcb)
 			failed ? ": " : "", failed ? why : "");
 }
 
+/*
+ * Called after a vmrun that came back with a real exit: if the broken
+ * rule is one the CPU is meant to check, this CPU (or emulator) let it
+ * pass.  Say so once, so that a silent run is not taken for a pass.
+ */
+void
+vmcb_break_ran(void)
+{
+	static bool told;
+
+	if (!broken || told)
+		return;
+	told = true;
+	if (strcmp(broken->source, VMCB_RULE_MONITOR) != 0)
+		cprintf("vmm: vmcb_break=%s: vmrun accepted it: this CPU does "
+			"not check that rule\n",
+			broken->name);
+}
+
 static int
 set_vmcb_break(const char *value)
 {

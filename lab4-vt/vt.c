@@ -3,7 +3,7 @@
  * vmrun, at its own CPL 0 with its own IF, GDT and IDT, until something
  * it is intercepted for happens; #VMEXIT brings the monitor back with an
  * exit code in the VMCB, which becomes an exit for the core's dispatch
- * (Adams & Agesen §5, docs/DESIGN.md §9):
+ * (Adams & Agesen §4, docs/DESIGN.md §11):
  *
  *   #PF (shadow paging: hidden, trace and true faults) -> EXIT_EXCEPTION
  *   mov to/from %cr0, %cr3, %cr4 (and clts, lmsw, smsw), invlpg,
@@ -621,7 +621,10 @@ emulate_cpuid(struct vcpu *v)
 		     : "=a"(r->reg_eax), "=b"(r->reg_ebx), "=c"(r->reg_ecx),
 		       "=d"(r->reg_edx)
 		     : "a"(r->reg_eax), "c"(r->reg_ecx));
-	v->tf.tf_eip += 2;
+	/* 0f a2, after whatever prefixes the guest put in front. */
+	struct x86_insn in;
+	int n = vcpu_decode_at_eip(v, &in);
+	v->tf.tf_eip += n > 0 ? n : 2;
 }
 
 /*
@@ -778,6 +781,7 @@ vt_run(struct vcpu *v, struct vmexit *x)
 		uint64_t code = vmcb->control.exitcode;
 		if (VMEXIT_IS_INVALID(code))
 			vmrun_failed(v);
+		vmcb_break_ran();
 		state_from_vmcb(v);
 		last = exit_stat(code);
 		last->count++;

@@ -20,5 +20,7 @@ struct vmcb;
 
 /* vmcb_break.c: break the field the vmcb_break= option names, if any. */
 void vmcb_break_apply(struct vmcb *vmcb);
+/* ... and after a vmrun that the CPU accepted. */
+void vmcb_break_ran(void);
 
 #endif
