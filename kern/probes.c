@@ -331,6 +331,58 @@ probe_segment_checks(const char *label, uint16_t sel)
 		ok_w);
 }
 
+/*
+ * Load sel into a segment register four ways and say how each ended: the
+ * selectors at the very top of the GDT's range are the monitor's in its
+ * shadow GDT, and this kernel's own GDT is far shorter, so natively every
+ * one is a #GP with the selector as the error code.
+ */
+#define SEL_LOAD(insns, sel)                                                   \
+	({                                                                     \
+		uint32_t saved_, esp_;                                         \
+		probe_faults = 0;                                              \
+		probe_trapno = PROBE_ANY_TRAP;                                 \
+		asm volatile("movl $1f, probe_fixup_eip\n"                     \
+			     "movl %%esp, %1\n"                                \
+			     insns "\n"                                        \
+			     "1:\n"                                            \
+			     "movl %1, %%esp\n"                                \
+			     : "=&r"(saved_), "=&r"(esp_)                       \
+			     : "r"((uint32_t)(sel))                             \
+			     : "memory");                                      \
+		probe_trapno = -1;                                             \
+		probe_faults ? (int)probe_tf.tf_trapno : -1;                   \
+	})
+
+static void
+probe_selector_loads(uint16_t sel)
+{
+	int v[4];
+	uint32_t err[4];
+
+	v[0] = SEL_LOAD("movl %%ds, %0; movl %2, %%ds; movl %0, %%ds", sel);
+	err[0] = probe_tf.tf_err;
+	v[1] = SEL_LOAD("movl %%fs, %0; movl %2, %%fs; movl %0, %%fs", sel);
+	err[1] = probe_tf.tf_err;
+	v[2] = SEL_LOAD("movl %%gs, %0; movl %2, %%gs; movl %0, %%gs", sel);
+	err[2] = probe_tf.tf_err;
+	v[3] = SEL_LOAD("movl %%es, %0; pushl %2; popl %%es; movl %0, %%es",
+			sel);
+	err[3] = probe_tf.tf_err;
+	/* After a fault the register was never loaded: the saved value was
+	 * taken before it, so put the kernel's data segment back anyway. */
+	asm volatile("movl %0, %%ds; movl %0, %%es" : : "r"((uint32_t)GD_KD));
+	cprintf("fidelity: load selector %04x:", sel);
+	static const char *const how[] = { "mov ds", "mov fs", "mov gs",
+					   "pop es" };
+	for (int i = 0; i < 4; i++)
+		if (v[i] < 0)
+			cprintf(" %s ok", how[i]);
+		else
+			cprintf(" %s vector %d error %x", how[i], v[i], err[i]);
+	cprintf("\n");
+}
+
 static void
 probe_cpuid(void)
 {
@@ -538,6 +590,10 @@ run_fidelity(void)
 	probe_segment_checks("kernel data", GD_KD);
 	probe_segment_checks("user code", GD_UT | 3);
 	probe_segment_checks("tss", GD_TSS);
+	static const uint16_t sels[] = { 0xFFD0, 0xFFD1, 0xFFD8, 0xFFDB,
+					 0xFFE8, 0xFFF0, 0x0FD8 };
+	for (size_t i = 0; i < sizeof(sels) / sizeof(sels[0]); i++)
+		probe_selector_loads(sels[i]);
 	probe_cpuid();
 	probe_table_loads();
 	probe_control_registers();

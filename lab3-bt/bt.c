@@ -414,6 +414,25 @@ bt_run(struct vcpu *v, struct vmexit *x)
 					remember(a0 + a1, after);
 				continue;
 			}
+			case CO_SEGLOAD: {
+				/* A selector in the monitor's part of the
+				 * shadow GDT, past any the guest's GDT can
+				 * hold: natively beyond its limit, so #GP. */
+				uint16_t sel = v->tf.tf_regs.reg_eax;
+				if ((sel & SEL_TI) ||
+				    SEL_INDEX(sel) < GUEST_GDT_MAX_ENTRIES) {
+					v->tf.tf_eip = after;
+					continue;
+				}
+				v->tf.tf_regs.reg_eax = bt_area->s_eax;
+				v->tf.tf_regs.reg_ecx = bt_area->s_ecx;
+				bt_to_guest(v, a0);
+				x->kind = EXIT_EXCEPTION;
+				x->exc.vector = T_GPFLT;
+				x->exc.has_err = true;
+				x->exc.err = sel & 0xFFFC;
+				return;
+			}
 			case CO_UD:
 				bt_to_guest(v, a0);
 				x->kind = EXIT_EXCEPTION;

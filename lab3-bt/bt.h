@@ -63,6 +63,9 @@
 #define CO_IO_IN 0x80
 #define CO_IO_DX 0x100		   /* the port is %dx, not the immediate */
 #define CO_IO_PORT(a) ((a) >> 16) /* the immediate port */
+#define CO_SEGLOAD 11 /* a0 guest eip of a segment load whose selector (in
+			 %eax; the guest's %eax and %ecx in the bt_area)
+			 may name one of the monitor's descriptors */
 #define CALLOUT_BYTES 14
 
 #ifndef __ASSEMBLER__

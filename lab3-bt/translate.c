@@ -145,6 +145,28 @@ static void mov_rm_to_eax(struct emit *e, const struct x86_insn *in,
 			  const uint8_t *code, uint8_t opcode, bool word);
 
 /*
+ * The selector in %eax is about to be loaded into a segment register (the
+ * guest's %eax and %ecx are in the bt_area).  The CPU checks it against
+ * the shadow GDT, whose top entries are the monitor's (kern/kbase.h):
+ * the engine's own code and %gs segments there are DPL 1, so translated
+ * code at ring 1 could load them where the guest's own GDT has no such
+ * entry and the CPU gives #GP.  A selector whose high byte is 0xFF calls
+ * out, and the monitor raises that #GP (or lets the load go on); any
+ * other goes straight on.  lea and jecxz: no flag changes.
+ */
+static void callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1);
+
+static void
+selector_check(struct emit *e, gva_t eip)
+{
+	b1(e, 0x0F), b1(e, 0xB6), b1(e, 0xCC);	    /* movzbl %ah,%ecx */
+	b1(e, 0x8D), b1(e, 0x89), b4(e, -0xFFu);    /* lea -0xff(%ecx),%ecx */
+	b1(e, 0xE3), b1(e, 2);			    /* jecxz: 0xFF, call out */
+	b1(e, 0xEB), b1(e, CALLOUT_BYTES);	    /* jmp over the callout */
+	callout(e, CO_SEGLOAD, eip, 0);
+}
+
+/*
  * Load a selector into the guest's %gs, which lives in the bt_area: the
  * CPU checks it by loading it into the real %gs (a #GP or #NP there is
  * the guest's, precise once %eax is restored), then the bt_area's
@@ -166,6 +188,9 @@ load_guest_gs(struct emit *e, uint32_t goff, enum gs_src src, int reg,
 	else
 		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl m16,%eax */
 	point_eax_saved(e, goff);
+	selector_check(e, e->tu->eip + goff);
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);    /* the guest's, for a #GP */
+	point_eax_saved(e, goff);
 	b1(e, 0x8E), b1(e, 0xE8);	       /* mov %eax,%gs: the check */
 	b1(e, 0x89), b1(e, 0xC1);	       /* mov %eax,%ecx */
 	b1(e, 0xB8), b4(e, KSEL_ENGINE1 | 1);  /* mov $BT_GS,%eax */
@@ -176,6 +201,44 @@ load_guest_gs(struct emit *e, uint32_t goff, enum gs_src src, int reg,
 		b1(e, 0x8D), b1(e, 0x64), b1(e, 0x24), b1(e, 4); /* lea 4(%esp) */
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+}
+
+/*
+ * A load of %ds, %es, %fs or %ss that runs as it is (mov to the segment
+ * register, pop): first the selector check, with the selector fetched
+ * into %eax the way the instruction will read it.
+ */
+static bool
+loads_data_segment(const struct x86_insn *in)
+{
+	switch (in->opcode) {
+	case 0x07: case 0x17: case 0x1F: case 0x0FA1: /* pop es ss ds fs */
+		return true;
+	case 0x8E:
+		return in->reg == X86_SEG_ES || in->reg == X86_SEG_SS ||
+		       in->reg == X86_SEG_DS || in->reg == X86_SEG_FS;
+	}
+	return false;
+}
+
+static void
+check_segment_load(struct emit *e, uint32_t goff, const struct x86_insn *in,
+		   const uint8_t *code)
+{
+	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	point(e, goff);
+	if (in->opcode != 0x8E)
+		b1(e, 0x0F), b1(e, 0xB7), b1(e, 0x04), b1(e, 0x24); /* movzwl (%esp),%eax */
+	else if (in->mod == 3)
+		b1(e, 0x89), b1(e, 0xC0 | (in->rm << 3)); /* mov %reg,%eax */
+	else
+		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl m16,%eax */
+	point_eax_saved(e, goff);
+	selector_check(e, e->tu->eip + goff);
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
+	point(e, goff);
 }
 
 /* A jump (E9) or jcc (0F 8x) to guest target: to its continuation. */
@@ -607,6 +670,8 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 		point(e, goff + in->len);
 		return T_DONE;
 	}
+	if (loads_data_segment(in))
+		check_segment_load(e, goff, in, code);
 	return T_IDENT;
 }
 
