@@ -2,6 +2,8 @@
 #
 #   make grade           every suite: grade/native.bats, then grade/labN.bats
 #   make grade-SUITE     one suite, e.g. grade-native, grade-lab1
+#   TEST=regex           only the tests whose names match, e.g.
+#                        make grade-lab1 TEST='hello|forkwait'
 #   make test-grade      the grading helpers' own tests (no QEMU)
 #
 # Each prints its tests as they complete and a score table, writes TAP,
@@ -17,7 +19,8 @@ GRADE_SUITES := $(patsubst grade/%.bats,%,$(wildcard grade/native.bats) \
 
 # A suite that boots the monitor needs it built, once the tree has one.
 GRADE_VMM := $(if $(VMM_MODES),$(OBJDIR)/vmm)
-GRADE_RUN := ACCEL=$(ACCEL) GRADE_OUT=$(OBJDIR)/grade grade/grade.sh
+GRADE_RUN = ACCEL=$(ACCEL) GRADE_OUT=$(OBJDIR)/grade \
+	$(if $(TEST),GRADE_FILTER='$(TEST)') grade/grade.sh
 
 .PHONY: grade test-grade $(addprefix grade-,$(GRADE_SUITES))
 

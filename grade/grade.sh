@@ -10,7 +10,8 @@
 # junit.xml for all suites of this run.
 #
 # Exit status: 0 at full marks, 1 below, 2 on bad usage.
-# Environment: ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
+# Environment: GRADE_FILTER (a regular expression: only the tests whose
+# names match; make's TEST=), ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
 # time limit, e.g. 3 on a slow machine), GRADE_OUT, GRADE_FAIL_FAST (1:
 # skip the rest of a suite after its first failed test with points, for
 # checks that only ask whether one fails; the score is then meaningless).
@@ -38,12 +39,29 @@ for s in "${suites[@]}"; do
 	}
 done
 
-echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST})"
+# TEST=regex (GRADE_FILTER) runs only the tests whose names match, as
+# bats -f does; a suite with none is left out.
+filter=()
+if [[ -n ${GRADE_FILTER:-} ]]; then
+	filter=(-f "$GRADE_FILTER")
+	picked=()
+	for s in "${suites[@]}"; do
+		n=$(python3 grade/results.py count "grade/$s.bats") || exit 2
+		((n == 0)) || picked+=("$s")
+	done
+	if ((${#picked[@]} == 0)); then
+		echo "grade: no test in ${suites[*]} matches TEST='$GRADE_FILTER'" >&2
+		exit 2
+	fi
+	suites=("${picked[@]}")
+fi
+
+echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST}${GRADE_FILTER:+, TEST=$GRADE_FILTER})"
 for s in "${suites[@]}"; do
 	rm -rf "${out:?}/$s"
 	mkdir -p "$out/$s"
 	# bats fails when a test does; the scorer decides what that means.
-	GRADE_LOG_DIR="$PWD/$out/$s/logs" bats -T -F tap "grade/$s.bats" |
+	GRADE_LOG_DIR="$PWD/$out/$s/logs" bats -T -F tap "${filter[@]}" "grade/$s.bats" |
 		python3 grade/results.py suite "$s" "grade/$s.bats" "$out/$s" || true
 done
 exec python3 grade/results.py total "$out" "${suites[@]}"

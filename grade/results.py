@@ -8,10 +8,15 @@
         format), junit.xml.
     results.py points BATS_FILE NAME
         Print the points of test NAME (0 if there is no such test).
+    results.py count BATS_FILE
+        Print how many of its tests GRADE_FILTER selects.
     results.py total OUTDIR SUITE...
         Combine OUTDIR/SUITE/results.json into OUTDIR/results.json and
         OUTDIR/junit.xml, print the overall score, and exit 1 below full
         marks (or when a suite has no results).
+
+With GRADE_FILTER set to a regular expression (make's TEST=), only the
+tests whose names it matches count, as bats -f runs only those.
 
 Points come from the .bats file: in the comment lines directly above a
 test (no blank line between),
@@ -93,11 +98,29 @@ def show(line=""):
     print(line, flush=True)
 
 
+def selected(tests, pattern):
+    """The tests whose name the regular expression pattern matches (as
+    bats -f does): all of them for an empty pattern."""
+    if not pattern:
+        return tests
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        sys.exit(f"grade: TEST='{pattern}' is not a regular expression: {e}")
+    return [t for t in tests if rx.search(t["name"])]
+
+
 def run_suite(name, bats_file, outdir):
-    tests = parse_bats(bats_file)
+    pattern = os.environ.get("GRADE_FILTER", "")
+    everything = parse_bats(bats_file)
+    tests = selected(everything, pattern)
     by_name = {t["name"]: t for t in tests}
     total = sum(t["points"] for t in tests)
-    show(f"== {name}: {len(tests)} tests, {fmt(total)} points ({bats_file})")
+    if pattern:
+        show(f"== {name}: {len(tests)} of its {len(everything)} tests "
+             f"(TEST='{pattern}'), {fmt(total)} points ({bats_file})")
+    else:
+        show(f"== {name}: {len(tests)} tests, {fmt(total)} points ({bats_file})")
 
     os.makedirs(outdir, exist_ok=True)
     tap = open(os.path.join(outdir, "tap.txt"), "w", encoding="utf-8")
@@ -166,13 +189,43 @@ def run_suite(name, bats_file, outdir):
     print_suite(suite)
 
 
+# The line of a failure's output that says what went wrong inside the
+# guest or the monitor: a kernel panic, or the monitor's one-line stop.
+CAUSE = re.compile(r"(kernel panic at .*|vmm: (?!mode |counter ).*"
+                   r"(error|not implemented|stopping the guest).*)")
+
+
+def cause(output):
+    """What a failure's output says went wrong, or None."""
+    for line in output.splitlines():
+        m = CAUSE.search(line)
+        if m:
+            return m.group(1)
+    return None
+
+
 def print_suite(suite):
     failed = [r for r in suite["tests"] if r["status"] != "passed"]
+    # A failure whose cause an earlier one already showed in full is
+    # told in one line: a fresh handout would otherwise print the same
+    # panic once per test.
+    first_with, repeats = {}, 0
     for r in failed:
         show()
         show(f"--- {'SKIP' if r['skipped'] else 'FAIL'}: {suite['suite']}: {r['name']}")
+        why = None if r["skipped"] else cause(r["output"])
+        if why is not None and why in first_with:
+            show(f"    the same failure as '{first_with[why]}': {why}")
+            repeats += 1
+            continue
+        if why is not None:
+            first_with[why] = r["name"]
         for out in r["output"].splitlines():
             show("    " + out)
+    if repeats:
+        show()
+        show(f"({repeats} failure(s) above repeat an earlier one; each test's "
+             f"full output is in its tap.txt and results.json)")
     show()
     width = max([len(r["name"]) for r in suite["tests"]] + [10])
     show(f"  {'test':<{width}}  points")
@@ -268,6 +321,9 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "list":  # for the self-test and tools
         json.dump(parse_bats(argv[2]), sys.stdout, indent=2)
         print()
+        return 0
+    if len(argv) == 3 and argv[1] == "count":  # for GRADE_FILTER in grade.sh
+        print(len(selected(parse_bats(argv[2]), os.environ.get("GRADE_FILTER", ""))))
         return 0
     if len(argv) == 4 and argv[1] == "points":  # for GRADE_FAIL_FAST in lib.bash
         t = [t for t in parse_bats(argv[2]) if t["name"] == argv[3]]

@@ -214,3 +214,35 @@ not ok 2 fails, worth nothing
 not ok 3 fails, graded
 ok 4 after the graded failure # skip fail-fast: stopped after 'fails, graded' failed"
 }
+
+@test "results.py: TEST= (GRADE_FILTER) scores only the tests it names" {
+	cp "$GRADE_TOP/grade/test/scoring.fixture" t.bats
+	GRADE_FILTER='^(passes|fails)$' run python3 "$GRADE_TOP/grade/results.py" count t.bats
+	assert_output 2
+	GRADE_FILTER='no such test' run python3 "$GRADE_TOP/grade/results.py" count t.bats
+	assert_output 0
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd:)
+	env -i PATH="$path" HOME="$HOME" bats -T -F tap -f '^passes$' t.bats >tap.txt 3>&- || true
+	GRADE_FILTER='^passes$' run python3 "$GRADE_TOP/grade/results.py" suite demo t.bats out <tap.txt
+	assert_success
+	assert_output --partial "1 of its 5 tests (TEST='^passes\$')"
+	assert_output --partial 'demo: Score: 3/3'
+	GRADE_FILTER='(' run python3 "$GRADE_TOP/grade/results.py" count t.bats
+	assert_failure
+	assert_output --partial 'is not a regular expression'
+}
+
+@test "results.py: a failure with the same panic as an earlier one is one line" {
+	cp "$GRADE_TOP/grade/test/repeat.fixture" t.bats
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd:)
+	env -i PATH="$path" HOME="$HOME" bats -T -F tap t.bats >tap.txt 3>&- || true
+	run python3 "$GRADE_TOP/grade/results.py" suite demo t.bats out <tap.txt
+	assert_output --partial "the same failure as 'first': kernel panic at a.c:1"
+	refute_output --partial 'detail-two'
+	assert_output --partial 'vmm: bt: internal error: something else'
+	assert_output --partial '(1 failure(s) above repeat an earlier one'
+	# The record keeps every test's own output.
+	grep -q detail-two out/results.json
+}
