@@ -30,7 +30,7 @@
 #include <inc/string.h>
 #include <inc/trace.h>
 #include <inc/vcpu.h>
-#include <lab2-shadow/wemu.h>
+#include <inc/wemu.h>
 
 /* ---- Policy (monitor options) ---- */
 

@@ -7,12 +7,12 @@
 # instruction fetch, the guest-table walk, traces and the true-fault
 # check (vmm/shadow.c).  The libc's memset/strcmp/strtol stand in for
 # lib/'s; the support file provides cprintf, _panic and vcpu_fail.
-TRACED_TEST_SRCS := lab2-shadow/traced.c lab2-shadow/wemu.c \
+TRACED_TEST_SRCS := lab2-shadow/traced.c vmm/wemu.c \
 	lab2-shadow/traced_test.c lab2-shadow/traced_test_support.c \
 	vmm/gwalk.c vmm/decode.c vmm/shadow.c vmm/vcpu.c vmm/trace.c
 TRACED_TEST_HDRS := lib/test_table.h inc/shadow.h inc/gmem.h inc/vcpu.h inc/counters.h \
 	inc/registry.h inc/mmu.h inc/x86decode.h inc/trace.h inc/engine.h \
-	lab2-shadow/wemu.h
+	inc/wemu.h
 
 $(OBJDIR)/host/lab2-shadow/traced_test: $(TRACED_TEST_SRCS) $(TRACED_TEST_HDRS)
 	@mkdir -p $(@D)

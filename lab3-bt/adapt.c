@@ -22,7 +22,7 @@
 #include <inc/string.h>
 #include <inc/trace.h>
 #include <inc/vcpu.h>
-#include <lab2-shadow/wemu.h>
+#include <inc/wemu.h>
 #include <lab3-bt/bt.h>
 
 #define ADAPT_AFTER 2	/* trace faults that make an instruction guilty */

@@ -1,5 +1,5 @@
 /*
- * The write emulator for trace faults (contract in lab2-shadow/wemu.h).
+ * The write emulator for trace faults (contract in inc/wemu.h).
  *
  * A guest write to a traced page-table page faults into the monitor,
  * which decodes the instruction and hands it here.  We do what the CPU
@@ -26,7 +26,7 @@
  * after bts) included, and there is no flag formula to get wrong.
  */
 #include <inc/mmu.h>
-#include <lab2-shadow/wemu.h>
+#include <inc/wemu.h>
 
 /* The arithmetic flags (SDM vol.1 §3.4.3.1): all an instruction here sets. */
 #define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
@@ -537,7 +537,7 @@ string_form(const struct x86_insn *in, uint32_t *r, uint32_t eflags,
 	return rc;
 }
 
-/* Execute one instruction on the guest's behalf (lab2-shadow/wemu.h). */
+/* Execute one instruction on the guest's behalf (inc/wemu.h). */
 int
 wemu_execute(const struct x86_insn *in, uint32_t gpr[X86_NGPR],
 	     uint32_t *eflags, const struct wemu_mem *mem,

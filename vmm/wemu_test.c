@@ -2,7 +2,7 @@
  * Unit tests for the write emulator (wemu.c).  Built for an x86-64
  * host; run from the repository root:
  *
- *	obj/host/lab2-shadow/wemu_test
+ *	obj/host/vmm/wemu_test
  *
  * The reference is the host CPU itself.  The guest memory is a block
  * mapped below 2 GiB (MAP_32BIT), so that a guest-virtual address can
@@ -42,7 +42,7 @@
 
 #include <inc/mmu.h>
 #include <inc/x86decode.h>
-#include <lab2-shadow/wemu.h>
+#include <inc/wemu.h>
 
 #ifndef __x86_64__
 #error "wemu_test runs instructions natively: it needs an x86-64 host"

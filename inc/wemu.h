@@ -15,8 +15,8 @@
  * only through the two callbacks of struct wemu_mem.  That keeps it
  * testable on the host, where the "guest memory" is a byte array.
  */
-#ifndef VMMLAB_LAB2_WEMU_H
-#define VMMLAB_LAB2_WEMU_H
+#ifndef VMMLAB_INC_WEMU_H
+#define VMMLAB_INC_WEMU_H
 
 #include <inc/types.h>
 #include <inc/x86decode.h>
