@@ -383,6 +383,63 @@ probe_selector_loads(uint16_t sel)
 	cprintf("\n");
 }
 
+/*
+ * cr0.WP clear: kernel writes to a page its tables make read-only go
+ * through (and set the dirty bit), by a plain mov, a read-modify-write
+ * and a string move; with WP set again the same write is a #PF with
+ * error code 3 (present, write, supervisor).
+ */
+static void
+probe_wp(void)
+{
+	probe_pt_setup();
+	volatile uint32_t *p = (volatile uint32_t *)PROBE_VA;
+	probe_pt[0] = probe_page_pa | PTE_P | PTE_W;
+	invlpg(PROBE_VA);
+	p[0] = 1, p[1] = 2, p[2] = 0, p[3] = 0;
+	probe_pt[0] = probe_page_pa | PTE_P; /* read-only, clean */
+	invlpg(PROBE_VA);
+
+	uint32_t cr0 = rcr0();
+	lcr0(cr0 & ~CR0_WP);
+	probe_faults = 0;
+	probe_trapno = T_PGFLT;
+	asm volatile("movl $1f, probe_fixup_eip\n"
+		     "movl $0x5eed, (%0)\n"
+		     "addl $0x40, 4(%0)\n"
+		     "leal 4(%0), %%esi\n"
+		     "leal 8(%0), %%edi\n"
+		     "movl $8, %%ecx\n"
+		     "cld\n"
+		     "rep movsb\n"
+		     "1:\n"
+		     :
+		     : "r"(p)
+		     : "ecx", "esi", "edi", "memory", "cc");
+	uint32_t faults_clear = probe_faults;
+	bool dirty = probe_pt[0] & PTE_D;
+	lcr0(cr0 | CR0_WP);
+	uint32_t cr2 = 0;
+	asm volatile("movl $1f, probe_fixup_eip\n"
+		     "movl $0xbad, 12(%0)\n"
+		     "1:\n"
+		     :
+		     : "r"(p)
+		     : "memory");
+	if (probe_faults > faults_clear)
+		cr2 = rcr2();
+	probe_trapno = -1;
+	lcr0(cr0);
+	FID("cr0.WP clear, kernel writes to a read-only page",
+	    "faults=%u values %x %x %x %x dirty=%d",
+	    faults_clear, p[0], p[1], p[2], p[3], dirty);
+	FID("cr0.WP set again, the same write", "faults=%u error %x cr2=%08x",
+	    probe_faults - faults_clear, probe_tf.tf_err,
+	    cr2 ? cr2 - PROBE_VA : 0xffffffff);
+	probe_pt[0] = probe_page_pa | PTE_P | PTE_W;
+	invlpg(PROBE_VA);
+}
+
 static void
 probe_cpuid(void)
 {
@@ -594,6 +651,7 @@ run_fidelity(void)
 					 0xFFE8, 0xFFF0, 0x0FD8 };
 	for (size_t i = 0; i < sizeof(sels) / sizeof(sels[0]); i++)
 		probe_selector_loads(sels[i]);
+	probe_wp();
 	probe_cpuid();
 	probe_table_loads();
 	probe_control_registers();

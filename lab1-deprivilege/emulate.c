@@ -136,10 +136,6 @@ emulate_cr(struct vcpu *v, int cr, bool write, int gpr)
 		}
 		if ((*reg & CR0_PG) && !(*reg & CR0_PE))
 			return EMU_GP;
-		if ((*reg & CR0_PG) && !(*reg & CR0_WP))
-			vcpu_fail(v, "guest turns paging on with cr0.WP clear "
-				     "(not supported: its kernel would write "
-				     "through read-only pages)");
 		bool pg_changed = (*reg ^ v->vcr0) & (CR0_PG | CR0_WP);
 		v->vcr0 = *reg | CR0_ET; /* ET is hardwired on 486 and later */
 		if (pg_changed)
