@@ -590,6 +590,31 @@ run_monhole(void)
 }
 
 /*
+ * A kernel jump into the hole: natively the jump completes and the
+ * fetch at the target is a page fault (and a panic), cr2 = eip = the
+ * target.  A monitor must give the same #PF, whatever its segments or
+ * its own code there (docs/DESIGN.md §2); test=jumphole:far uses a far
+ * jump through the kernel's own code selector.
+ */
+static void
+run_jumphole(bool far)
+{
+	uint32_t target = MONHOLE + 0x1000;
+	cprintf("jumphole: %s jump to %08x\n", far ? "far" : "near", target);
+	if (far) {
+		struct {
+			uint32_t offset;
+			uint16_t sel;
+		} __attribute__((packed)) ptr = { target, GD_KT };
+		asm volatile("ljmp *%0" : : "m"(ptr));
+	} else {
+		asm volatile("jmp *%0" : : "r"(target));
+	}
+	cprintf("jumphole: FAIL: the jump returned\n");
+	poweroff(1);
+}
+
+/*
  * A read of guest-physical memory that is not there: PHYSHIGH_PA is past
  * any memory the guest can be given.  Natively the read returns what the
  * bus gives (QEMU: zero); a monitor has nothing to map there and must
@@ -758,7 +783,8 @@ test_args(const char *name, const char *probe, int max, uint32_t *args,
 static void
 print_known_tests(void)
 {
-	cprintf("known: fidelity ptenoflush psoff monhole physhigh badop "
+	cprintf("known: fidelity ptenoflush psoff monhole jumphole[:far] "
+		"physhigh badop "
 		"triplefault kloop[:TICKS] "
 		"kcrashme[:ROUNDS[:SEED[:SHOW_FROM]]]");
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
@@ -781,6 +807,8 @@ one_test(const char *name, void *arg)
 	}
 	if (strcmp(name, "monhole") == 0)
 		run_monhole();
+	if (strcmp(name, "jumphole") == 0 || strcmp(name, "jumphole:far") == 0)
+		run_jumphole(name[8] == ':');
 	if (strcmp(name, "ptenoflush") == 0) {
 		run_ptenoflush();
 		return true;
