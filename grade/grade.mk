@@ -1,6 +1,7 @@
 # Grading (included by grade/Makefrag).
 #
-#   make grade           every suite: grade/native.bats, then grade/labN.bats
+#   make grade           every suite: grade/native.bats, then the others
+#                        by name (grade/badinput.bats, grade/labN.bats)
 #   make grade-SUITE     one suite, e.g. grade-native, grade-lab1
 #   TEST=regex           only the tests whose names match, e.g.
 #                        make grade-lab1 TEST='hello|forkwait'
@@ -13,7 +14,7 @@
 # pass through; each suite picks its own monitor mode.  See
 # handouts/lab0.md.
 
-# native first, then the labs in order.
+# native first, then the rest by name (badinput, lab1, lab2 ...).
 GRADE_SUITES := $(patsubst grade/%.bats,%,$(wildcard grade/native.bats) \
 	$(sort $(filter-out grade/native.bats,$(wildcard grade/*.bats))))
 

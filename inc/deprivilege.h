@@ -55,6 +55,26 @@ void guest_leave(uint32_t host_esp) __attribute__((noreturn));
 /* te.c: the trap in v->tf as an exit (cr2 for a #PF), v->vcpl updated. */
 void deprivileged_exit(struct vcpu *v, struct vmexit *x, uint32_t cr2);
 
+/*
+ * holefault.c: a #GP(0) at eip that only the truncated limits caused (a
+ * jump, call or return to the hole, a load or store there): finish what
+ * the CPU does before the fetch (a call's push, a return's pop, the
+ * transfer) and describe the guest's #PF as an exit; false (nothing
+ * changed) if the #GP has another cause.  hole_limit_fault does the
+ * same and raises the #PF in the guest at once.
+ */
+bool hole_limit_exit(struct vcpu *v, struct vmexit *x);
+bool hole_limit_fault(struct vcpu *v);
+/*
+ * Before te enters the guest: is its next fetch (%cs:%eip) in the hole,
+ * after an emulated far transfer, an iret or an event delivered through
+ * a gate that points there?  Then *x is the #PF the fetch would raise,
+ * and the guest must not be entered: the hole's pages are supervisor
+ * pages, which ring 1 could run.
+ */
+bool hole_fetch_exit(struct vcpu *v, struct vmexit *x);
+uint32_t shadow_segment_base(uint16_t sel);
+
 /* reflect.c: events delivered through the guest's IDT, as the CPU would. */
 extern const struct event_ops reflect_events;
 void reflect(struct vcpu *v, const struct event *e);

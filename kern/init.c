@@ -34,6 +34,7 @@ static bool poweroff_when_done;
 
 /* The multiboot data we keep, copied before the allocator can reuse it. */
 static char boot_cmdline[CMDLINE_MAX];
+static bool boot_cmdline_cut; /* it did not fit */
 static uint32_t boot_mem_upper;
 
 /* entry.S maps the first 8 MiB; the loader's data must lie there. */
@@ -77,6 +78,7 @@ read_multiboot(uint32_t magic, physaddr_t mbi_pa)
 					   cmdline_skip_image(s),
 					   sizeof(boot_cmdline));
 			reserved = MAX(reserved, mbi->cmdline + (physaddr_t)n + 1);
+			boot_cmdline_cut = n >= sizeof(boot_cmdline);
 		}
 	}
 	if (mbi->flags & MB_INFO_MMAP)
@@ -146,6 +148,11 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	irq_unmask(IRQ_COM1);
 	proc_init();
 
+	if (boot_cmdline_cut) {
+		cprintf("kernel: command line longer than %u bytes\n",
+			CMDLINE_MAX - 1);
+		poweroff(EXIT_USAGE);
+	}
 	char *argv[CMDLINE_MAXARGS];
 	int argc = cmdline_split(boot_cmdline, argv, CMDLINE_MAXARGS);
 	if (argc < 0) {

@@ -63,6 +63,26 @@ boot_map_region(pde_t *pgdir, uint32_t va, size_t size, physaddr_t pa,
 	}
 }
 
+#ifdef VMM_IMAGE
+/*
+ * The monitor's text, read-only data and registries (everything below
+ * sdata) are never written, so map them read-only.  CR0.WP is set
+ * (entry.S), so the rule binds every privilege level: a guest kernel at
+ * ring 1 that writes there gets a page fault even where the CPU ignores
+ * its truncated segment limits (QEMU's TCG; docs/DESIGN.md §2).
+ */
+static void
+protect_image_text(void)
+{
+	extern char sdata[];
+	for (uint32_t va = KBASE + KLOADADDR; va < (uint32_t)sdata;
+	     va += PGSIZE) {
+		pte_t *pt = (pte_t *)(PTE_ADDR(kern_pgdir[PDX(va)]) + KBASE);
+		pt[PTX(va)] &= ~PTE_W;
+	}
+}
+#endif
+
 /*
  * Set up the page allocator and the kernel's page directory, and switch
  * to it.  mem_upper_kib is multiboot's "memory above 1 MiB";
@@ -85,6 +105,9 @@ pmap_init(uint32_t mem_upper_kib, physaddr_t reserved_end)
 	kern_pgdir = boot_alloc(PGSIZE);
 	/* Kernel page tables for all of physical memory, in the boot map. */
 	boot_map_region(kern_pgdir, KBASE, npages * PGSIZE, 0, PTE_W);
+#ifdef VMM_IMAGE
+	protect_image_text();
+#endif
 	kern_cr3 = PADDR(kern_pgdir);
 	lcr3(kern_cr3);
 

@@ -704,6 +704,139 @@ run_monhole(void)
 }
 
 /*
+ * A kernel jump into the hole: natively the jump completes and the
+ * fetch at the target is a page fault (and a panic), cr2 = eip = the
+ * target.  A monitor must give the same #PF, whatever its segments or
+ * its own code there (docs/DESIGN.md §2); test=jumphole:far uses a far
+ * jump through the kernel's own code selector.
+ */
+static void
+run_jumphole(bool far)
+{
+	uint32_t target = MONHOLE + 0x1000;
+	cprintf("jumphole: %s jump to %08x\n", far ? "far" : "near", target);
+	if (far) {
+		struct {
+			uint32_t offset;
+			uint16_t sel;
+		} __attribute__((packed)) ptr = { target, GD_KT };
+		asm volatile("ljmp *%0" : : "m"(ptr));
+	} else {
+		asm volatile("jmp *%0" : : "r"(target));
+	}
+	cprintf("jumphole: FAIL: the jump returned\n");
+	poweroff(1);
+}
+
+/*
+ * A GDT as large as the architecture allows (limit 0xFFFF, 8192
+ * entries): its top entries are where a de-privileging monitor keeps its
+ * own descriptors (docs/DESIGN.md §1), so it cannot shadow the table
+ * and must stop the guest with one clear line.  Natively a selector at
+ * the top reads its marker.
+ */
+#define GDTBIG_ENTRIES 8192
+#define GDTBIG_SEL ((GDTBIG_ENTRIES - 2) << 3)
+static struct segdesc gdt_big[GDTBIG_ENTRIES];
+static volatile uint32_t gdtbig_marker = 0x67647462; /* "gdtb" */
+
+static void
+run_gdtbig(void)
+{
+	struct pseudodesc pd = { sizeof(gdt_big) - 1, (uint32_t)gdt_big };
+
+	memcpy(gdt_big, gdt, sizeof(gdt));
+	gdt_big[GDTBIG_SEL >> 3] =
+		SEG(STA_W, (uint32_t)&gdtbig_marker, 0xFFF, 0);
+	gdt_big[GDTBIG_SEL >> 3].sd_g = 0;
+	cprintf("gdtbig: loading a GDT with limit %04x\n", pd.pd_lim);
+	lgdt(&pd);
+	uint32_t v = read_fs0(GDTBIG_SEL);
+	lgdt(&gdt_pd);
+	cprintf("gdtbig: selector %04x reads %s\n", GDTBIG_SEL,
+		v == gdtbig_marker ? "its marker" : "something else");
+}
+
+/*
+ * The PIC and the PIT programmed with nonsense, with interrupts off:
+ * vectors on top of the CPU's exceptions, level triggering, 8080 mode,
+ * poll mode, a specific-rotate command; the PIT in its undefined modes
+ * 6 and 7, counts of 0 and 1, read-back commands.  Then a fast timer
+ * (20 kHz) with interrupts on, for PICPIT_TICKS ticks: a monitor that
+ * runs its real timer at the guest's rate must not drown in it (at
+ * 600 kHz, a divisor of 2, QEMU itself never gets the guest through).  Then
+ * the kernel's own set-up again.  What reads back is printed: the
+ * device models must answer as QEMU's do.
+ */
+#define PICPIT_TICKS 200
+#define PICPIT_DIVISOR 60 /* 20 kHz */
+static void
+run_picpit(void)
+{
+	uint8_t r[8];
+
+	cli();
+	/* Master: level-triggered, single, ICW4; vectors 0x08 (the CPU's
+	 * #DF and up); ICW4 with the 8086 bit clear (8080 mode). */
+	outb(PIC1_CMD, 0x1B);
+	outb(PIC1_DATA, 0x08);
+	outb(PIC1_DATA, 0x00);
+	outb(PIC1_DATA, 0xA5);
+	r[0] = inb(PIC1_DATA);
+	outb(PIC1_CMD, 0x0A); /* OCW3: read IRR (a tick may be waiting:
+				 timing, not printed) */
+	r[1] = inb(PIC1_CMD);
+	outb(PIC1_CMD, 0x0B); /* OCW3: read ISR */
+	r[2] = inb(PIC1_CMD);
+	outb(PIC1_CMD, 0xE7); /* OCW2: specific rotate on IRQ 7 */
+	outb(PIC1_CMD, 0x60); /* OCW2: specific EOI, IRQ 0 */
+	outb(PIC1_CMD, 0x20); /* OCW2: non-specific EOI, nothing in service */
+	outb(PIC2_CMD, 0xFF); /* every bit set: ICW1 with junk */
+	outb(PIC2_DATA, 0xFF);
+	outb(PIC2_DATA, 0xFF);
+	outb(PIC2_DATA, 0xFF);
+	r[3] = inb(PIC2_DATA);
+	cprintf("picpit: pic mask %02x isr %02x, slave mask %02x\n", r[0],
+		r[2], r[3]);
+
+	/* PIT: modes 6 and 7 (read as 2 and 3), counts 1 and 0 (65536),
+	 * counter 1 and 2, a read-back of every counter's status. */
+	outb(PIT_PORT_CONTROL, 0x3C); /* counter 0, lo/hi, mode 6 */
+	outb(PIT_PORT_COUNTER0, 1);
+	outb(PIT_PORT_COUNTER0, 0);
+	outb(PIT_PORT_CONTROL, 0x3E); /* mode 7 */
+	outb(PIT_PORT_COUNTER0, 0);
+	outb(PIT_PORT_COUNTER0, 0);
+	outb(PIT_PORT_CONTROL, 0x74); /* counter 1, lo/hi, mode 2 */
+	outb(0x41, 0);
+	outb(0x41, 0);
+	outb(PIT_PORT_CONTROL, 0xB7); /* counter 2, BCD, mode 3 */
+	outb(0x42, 0x99);
+	outb(0x42, 0x99);
+	outb(PIT_PORT_CONTROL, 0xEE); /* read-back: status of 0, 1, 2 */
+	r[4] = inb(PIT_PORT_COUNTER0);
+	r[5] = inb(0x41);
+	r[6] = inb(0x42);
+	outb(PIT_PORT_CONTROL, 0xFF); /* read-back with every bit set */
+	/* Bit 7, OUT, depends on the time since the count was written. */
+	cprintf("picpit: pit status %02x %02x %02x\n", r[4] & 0x7F,
+		r[5] & 0x7F, r[6] & 0x7F);
+
+	/* Back to the kernel's PIC, then the fast timer. */
+	pic_init();
+	irq_unmask(IRQ_TIMER);
+	timer_set_divisor(PICPIT_DIVISOR);
+	uint32_t start = ticks;
+	asm volatile("sti" ::: "memory");
+	while (ticks - start < PICPIT_TICKS)
+		asm volatile("pause" ::: "memory");
+	cli();
+	timer_set_divisor((PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ);
+	cprintf("picpit: %d ticks of a 20 kHz timer, then the kernel's "
+		"set-up again\n", PICPIT_TICKS);
+}
+
+/*
  * A read of guest-physical memory that is not there: PHYSHIGH_PA is past
  * any memory the guest can be given.  Natively the read returns what the
  * bus gives (QEMU: zero); a monitor has nothing to map there and must
@@ -872,7 +1005,8 @@ test_args(const char *name, const char *probe, int max, uint32_t *args,
 static void
 print_known_tests(void)
 {
-	cprintf("known: fidelity ptenoflush psoff monhole physhigh badop "
+	cprintf("known: fidelity ptenoflush psoff monhole jumphole[:far] "
+		"gdtbig picpit physhigh badop "
 		"triplefault kloop[:TICKS] "
 		"kcrashme[:ROUNDS[:SEED[:SHOW_FROM]]]");
 	for (unsigned i = 0; i < ARRAY_SIZE(code_probes); i++)
@@ -895,6 +1029,16 @@ one_test(const char *name, void *arg)
 	}
 	if (strcmp(name, "monhole") == 0)
 		run_monhole();
+	if (strcmp(name, "jumphole") == 0 || strcmp(name, "jumphole:far") == 0)
+		run_jumphole(name[8] == ':');
+	if (strcmp(name, "gdtbig") == 0) {
+		run_gdtbig();
+		return true;
+	}
+	if (strcmp(name, "picpit") == 0) {
+		run_picpit();
+		return true;
+	}
 	if (strcmp(name, "ptenoflush") == 0) {
 		run_ptenoflush();
 		return true;

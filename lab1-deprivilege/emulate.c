@@ -353,12 +353,13 @@ emulate_priv(struct vcpu *v, uint32_t err)
 	else if (r == EMU_GP)
 		guest_gp(v, err);
 	else if (r == EMU_UNKNOWN &&
-		 !(in.attr & (X86_ATTR_PRIV | X86_ATTR_IOPL)))
-		/* Not a privileged instruction: a #GP ring 0 would have had
-		 * too -- or a segment limit the monitor set, where a guest
-		 * reaches into the hole (only CPUs that enforce data limits). */
-		guest_gp(v, err);
-	else if (r == EMU_UNKNOWN)
+		 !(in.attr & (X86_ATTR_PRIV | X86_ATTR_IOPL))) {
+		/* Not a privileged instruction: a segment limit the monitor
+		 * set, where the guest reaches into the hole (the guest's
+		 * #PF, holefault.c), or a #GP ring 0 would have had too. */
+		if (err != 0 || !hole_limit_fault(v))
+			guest_gp(v, err);
+	} else if (r == EMU_UNKNOWN)
 		vcpu_fail(v, "cannot emulate '%s' (opcode %x) at eip %08x",
 			  x86_insn_name(&in), in.opcode, v->tf.tf_eip);
 	if (v->sti_shadow)

@@ -241,6 +241,15 @@ emulate_load_ss(struct vcpu *v, uint16_t sel)
 	return 0;
 }
 
+/* The base of the shadow descriptor sel names (the guest's own base). */
+uint32_t
+shadow_segment_base(uint16_t sel)
+{
+	const struct segdesc *table = (sel & SEL_TI) ? shadow_ldt : shadow_gdt;
+	uint32_t n = (sel & SEL_TI) ? SHADOW_LDT_ENTRIES : SHADOW_GDT_ENTRIES;
+	return SEL_INDEX(sel) < n ? segdesc_base(&table[SEL_INDEX(sel)]) : 0;
+}
+
 void
 segments_set_engine(uint16_t sel, struct segdesc d)
 {

@@ -12,6 +12,8 @@
  *   #GP in the guest kernel: a privileged instruction -> EXIT_PRIV
  *   #GP(0) in user mode from sgdt, sidt, sldt, str or
  *     smsw, which UMIP (umip=on) makes fault          -> EXIT_PRIV
+ *   #GP(0) in user mode from a jump or an access into
+ *     the hole (the truncated limits: holefault.c)     -> EXIT_EXCEPTION #PF
  *   any other exception (with cr2 for a #PF)          -> EXIT_EXCEPTION
  */
 #include <inc/assert.h>
@@ -62,6 +64,8 @@ te_run(struct vcpu *v, struct vmexit *x)
 	 * nor touch ports (the raw-mode monitors' rule). */
 	v->tf.tf_eflags = (v->tf.tf_eflags | FL_IF | FL_RESERVED1) &
 			  ~(FL_IOPL_MASK | FL_VM | FL_NT);
+	if (hole_fetch_exit(v, x))
+		return;
 	umip_load(v);
 	running = v;
 	vmm_guest_trap = te_guest_trap;
@@ -107,6 +111,9 @@ deprivileged_exit(struct vcpu *v, struct vmexit *x, uint32_t cr2)
 	} else if (vec == T_GPFLT && err == 0 && umip_fault(v)) {
 		x->kind = EXIT_PRIV;
 		x->priv.err = 0;
+	} else if (vec == T_GPFLT && err == 0 && hole_limit_exit(v, x)) {
+		/* A user access to the hole: the guest's #PF, not the
+		 * limit's #GP (holefault.c). */
 	} else {
 		x->kind = EXIT_EXCEPTION;
 		x->exc.vector = vec;

@@ -47,6 +47,67 @@ iret_nt(void)
 		     "1:\n" ::: "memory", "cc");
 }
 
+/*
+ * Jumps into the monitor hole (0xFC000000 and up), which the guest OS
+ * never maps: natively the jump itself completes and the fetch at the
+ * target is a #PF (cr2 = eip = the target).  A monitor whose user
+ * segments end below the hole sees #GP at the jump instead and must
+ * give the guest the #PF it would see (docs/DESIGN.md §2).
+ */
+#define HOLE_TARGET 0xFC000000u
+
+/* ljmp $cs, $HOLE_TARGET, with the selector the program runs under. */
+static void
+far_jump_hole(void)
+{
+	asm volatile("movl %%cs, %%eax\n"
+		     "pushl %%eax\n"
+		     "pushl %0\n"
+		     "ljmp *(%%esp)\n"
+		     :
+		     : "i"(HOLE_TARGET + 0x10)
+		     : "eax", "memory");
+}
+
+/* ljmp with the operand in the instruction (ptr16:32). */
+static void
+far_jump_hole_direct(void)
+{
+	asm volatile("ljmp $0x1b, %0" : : "i"(HOLE_TARGET + 0x20));
+}
+
+/* A near jump through a register. */
+static void
+near_jump_hole(void)
+{
+	asm volatile("jmp *%0" : : "r"(HOLE_TARGET + 0x1234));
+}
+
+/* A near call pushes its return address, then the fetch faults. */
+static void
+near_call_hole(void)
+{
+	asm volatile("call *%0" : : "r"(0xFFFFF000u) : "memory");
+}
+
+/* ret to the hole: the pop happens, then the fetch faults. */
+static void
+ret_hole(void)
+{
+	asm volatile("pushl %0\n"
+		     "ret\n"
+		     :
+		     : "i"(HOLE_TARGET + 0x30)
+		     : "memory");
+}
+
+/* A data read from the hole: #PF with cr2 the address read. */
+static void
+read_hole(void)
+{
+	(void)*(volatile uint32_t *)(HOLE_TARGET + 0x40);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -55,6 +116,12 @@ static const struct {
 	{ "int $4", int4 },
 	{ "es: int3", int3_kernel_gate },
 	{ "iret with NT", iret_nt },
+	{ "far jump to the hole", far_jump_hole },
+	{ "direct far jump to the hole", far_jump_hole_direct },
+	{ "near jump to the hole", near_jump_hole },
+	{ "near call to the hole", near_call_hole },
+	{ "ret to the hole", ret_hole },
+	{ "read from the hole", read_hole },
 };
 
 int

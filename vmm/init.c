@@ -74,6 +74,34 @@ last_value(int argc, char *const *argv, const char *key)
 }
 
 /*
+ * mode= and mem=: the last of each wins (i386_init reads them first),
+ * but every one must be valid, as every other option must.
+ */
+static int
+check_core(const char *key, const char *value)
+{
+	char *end;
+	long mib;
+
+	if (strcmp(key, "mode") == 0) {
+		if (engine_find(value))
+			return 0;
+		cprintf("vmm: unknown mode '%s' (this monitor has: ", value);
+		print_modes(", ");
+		cprintf(")\n");
+		return -1;
+	}
+	mib = strtol(value, &end, 10);
+	if (end == value || *end || mib < GUEST_MEM_MIN_MIB ||
+	    mib > GUEST_MEM_MAX_MIB) {
+		cprintf("vmm: mem=%s: give the guest's memory in MiB, %d to "
+			"%d\n", value, GUEST_MEM_MIN_MIB, GUEST_MEM_MAX_MIB);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Apply one "key=value" word: mode and mem are the core's, the rest
  * belong to the registered options.  false (after one line saying why)
  * if the key is unknown or the value is refused.
@@ -86,7 +114,7 @@ set_option(char *word)
 		*eq = '\0';
 		const char *key = word, *value = eq + 1;
 		bool core = strcmp(key, "mode") == 0 || strcmp(key, "mem") == 0;
-		int r = core ? 0 : -2;
+		int r = core ? check_core(key, value) : -2;
 		REGISTRY_FOREACH(vmm_options, struct vmm_option, o)
 		if (!core && strcmp((*o)->key, key) == 0)
 			r = (*o)->set(value);
@@ -160,9 +188,13 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	physaddr_t reserved = mbi_pa + sizeof(*mbi);
 	if (mbi->flags & MB_INFO_CMDLINE) {
 		const char *s = boot_ptr(mbi->cmdline, 1);
-		if (s)
-			strlcpy(vmm_cmdline, cmdline_skip_image(s),
-				sizeof(vmm_cmdline));
+		if (s && strlcpy(vmm_cmdline, cmdline_skip_image(s),
+				 sizeof(vmm_cmdline)) >= sizeof(vmm_cmdline)) {
+			cprintf("vmm: command line longer than %u bytes (the "
+				"monitor's words and the guest's together)\n",
+				CMDLINE_MAX - 1);
+			poweroff(EXIT_VMM_USAGE);
+		}
 	}
 
 	/* The guest image: multiboot module 0. */
@@ -201,9 +233,8 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	const char *mem = last_value(argc, argv, "mem");
 	char *end;
 	long mib = mem ? strtol(mem, &end, 10) : GUEST_MEM_DEFAULT_MIB;
-	if (mem && (*end != '\0' || mib < GUEST_MEM_MIN_MIB || mib > 512))
-		usage_error("mem=%s: give the guest's memory in MiB, 4 to 512",
-			    mem);
+	if (mem && check_core("mem", mem) < 0)
+		poweroff(EXIT_VMM_USAGE);
 
 	/* Every other key belongs to some lab's option (inc/registry.h). */
 	for (int i = 0; i < argc; i++)

@@ -25,6 +25,7 @@
 #define GUEST_BASE KMAPSIZE
 #define GUEST_MEM_DEFAULT_MIB 64
 #define GUEST_MEM_MIN_MIB 4
+#define GUEST_MEM_MAX_MIB 512
 
 /* gmem.c */
 void gmem_init(void);
