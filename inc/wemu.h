@@ -1,5 +1,6 @@
 /*
- * The write emulator for trace faults (lab 2).
+ * The memory-instruction emulator: for trace faults (lab 2), writes a
+ * kernel makes with cr0.WP clear, and device registers in memory.
  *
  * When the guest writes to one of its own page-table pages, which the
  * monitor keeps write-protected in the shadow (a "trace", Adams &
@@ -92,8 +93,15 @@ enum {
  *   setcc r/m8 (0F 90-9F)
  *   movs stos (A4 A5 AA AB), with or without rep (F3; F2 too, which
  *	the CPU and QEMU execute as rep on these), backward when DF is set.
- * A register-destination form (ModRM mod 3) writes no memory and is
- * unsupported; so is a rep run that would wrap around the address size.
+ * and the forms that only read memory, for a device register in memory
+ * (w->len is 0 after them):
+ *   mov r,r/m (8A 8B); mov AL/eAX,moffs (A0 A1); movzx movsx (0F B6 B7
+ *	BE BF); add or adc sbb and sub xor cmp r,r/m (02-3B, the
+ *	register-destination opcodes); test r/m,r (84 85) and r/m,imm
+ *	(F6 F7 /0 /1)
+ * A form whose ModRM operand is a register (mod 3) touches no memory and
+ * is unsupported; so is a rep run that would wrap around the address
+ * size.
  */
 int wemu_execute(const struct x86_insn *in, uint32_t gpr[X86_NGPR],
 		 uint32_t *eflags, const struct wemu_mem *mem,

@@ -120,6 +120,7 @@ enum alu {
 	ALU_BTS,
 	ALU_BTR,
 	ALU_BTC,
+	ALU_TEST,
 	NALU
 };
 
@@ -201,6 +202,7 @@ HOST_OP_16_32(host_bt, "bt %[s], %[d]")
 HOST_OP_16_32(host_bts, "bts %[s], %[d]")
 HOST_OP_16_32(host_btr, "btr %[s], %[d]")
 HOST_OP_16_32(host_btc, "btc %[s], %[d]")
+HOST_OP_8_16_32(host_test, "test %[s], %[d]")
 
 typedef uint32_t host_op_fn(uint32_t dst, uint32_t src, unsigned long *f);
 
@@ -222,6 +224,7 @@ static host_op_fn *const host_ops[NALU][3] = {
 	[ALU_BTS] = { NULL, host_bts16, host_bts32 },
 	[ALU_BTR] = { NULL, host_btr16, host_btr32 },
 	[ALU_BTC] = { NULL, host_btc16, host_btc32 },
+	[ALU_TEST] = { host_test8, host_test16, host_test32 },
 };
 
 /*
@@ -241,11 +244,11 @@ alu(enum alu op, unsigned size, uint32_t dst, uint32_t src, uint32_t *eflags)
 	return res;
 }
 
-/* Does op write its destination?  cmp and bt only read it. */
+/* Does op write its destination?  cmp, test and bt only read it. */
 static bool
 alu_writes(enum alu op)
 {
-	return op != ALU_CMP && op != ALU_BT;
+	return op != ALU_CMP && op != ALU_BT && op != ALU_TEST;
 }
 
 /*
@@ -308,6 +311,46 @@ rmw_alu(enum alu op, unsigned size, gva_t va, uint32_t src, uint32_t *fl,
 	res = alu(op, size, old, src, fl);
 	if (alu_writes(op))
 		return store(mem, va, size, res, w);
+	return WEMU_OK;
+}
+
+/*
+ * op with a register destination and the memory operand at va as its
+ * source (add/or/.../cmp Gb,Eb and Gv,Ev): read, compute, and write the
+ * register unless op only reads.  Nothing is written to memory.
+ */
+static int
+reg_alu(enum alu op, const struct x86_insn *in, gva_t va, uint32_t *r,
+	uint32_t *fl, const struct wemu_mem *mem)
+{
+	unsigned size = in->opsize;
+	uint32_t src, res;
+
+	if (load(mem, va, size, &src) < 0)
+		return WEMU_FAULT;
+	res = alu(op, size, reg_get(r, in->reg, size), src, fl);
+	if (alu_writes(op))
+		reg_set(r, in->reg, size, res);
+	return WEMU_OK;
+}
+
+/*
+ * A load into register in->reg of from bytes at va (mov Gv,Ev; movzx and
+ * movsx, which widen them to the operand size).
+ */
+static int
+load_reg(const struct x86_insn *in, gva_t va, unsigned from, bool sign,
+	 uint32_t *r, const struct wemu_mem *mem)
+{
+	uint32_t val;
+
+	if (load(mem, va, from, &val) < 0)
+		return WEMU_FAULT;
+	if (sign && from == 1)
+		val = (uint32_t)(int32_t)(int8_t)val;
+	else if (sign && from == 2)
+		val = (uint32_t)(int32_t)(int16_t)val;
+	reg_set(r, in->reg, in->opsize, val);
 	return WEMU_OK;
 }
 
@@ -410,10 +453,13 @@ modrm_form(const struct x86_insn *in, uint32_t *r, uint32_t *fl,
 	va = x86_effective_offset(in, r);
 
 	/* 00-3F: eight ALU operations, six encodings each; the first two
-	   (Eb,Gb and Ev,Gv) have the memory destination. */
+	   (Eb,Gb and Ev,Gv) have the memory destination, the next two
+	   (Gb,Eb and Gv,Ev) the memory source. */
 	if (op < 0x40 && (op & 7) <= 1)
 		return rmw_alu(op >> 3, size, va, reg_get(r, in->reg, size),
 			       fl, mem, w);
+	if (op < 0x40 && (op & 7) <= 3)
+		return reg_alu(op >> 3, in, va, r, fl, mem);
 	if (op >= 0x0F90 && op <= 0x0F9F) /* setcc Eb */
 		return store(mem, va, 1, cond_true(op & 0xF, *fl), w);
 
@@ -423,6 +469,19 @@ modrm_form(const struct x86_insn *in, uint32_t *r, uint32_t *fl,
 	case 0x82: /* ALU Eb, Ib (the i386 alias of 80) */
 	case 0x83: /* ALU Ev, Ib sign-extended (in->imm already is) */
 		return rmw_alu(in->reg, size, va, in->imm, fl, mem, w);
+	case 0x84: /* test Eb, Gb */
+	case 0x85: /* test Ev, Gv */
+		return rmw_alu(ALU_TEST, size, va, reg_get(r, in->reg, size),
+			       fl, mem, w);
+	case 0x8A: /* mov Gb, Eb */
+	case 0x8B: /* mov Gv, Ev */
+		return load_reg(in, va, size, false, r, mem);
+	case 0x0FB6: /* movzx Gv, Eb */
+	case 0x0FBE: /* movsx Gv, Eb */
+		return load_reg(in, va, 1, op == 0x0FBE, r, mem);
+	case 0x0FB7: /* movzx Gv, Ew */
+	case 0x0FBF: /* movsx Gv, Ew */
+		return load_reg(in, va, 2, op == 0x0FBF, r, mem);
 	case 0x86: /* xchg Eb, Gb */
 	case 0x87: /* xchg Ev, Gv */
 		return xchg(in, va, r, mem, w);
@@ -436,11 +495,13 @@ modrm_form(const struct x86_insn *in, uint32_t *r, uint32_t *fl,
 		return store(mem, va, size, in->imm, w);
 	case 0xF6: /* group 3: Eb */
 	case 0xF7: /* Ev */
+		if (in->reg == 0 || in->reg == 1) /* test Eb,Ib / Ev,Iz */
+			return rmw_alu(ALU_TEST, size, va, in->imm, fl, mem, w);
 		if (in->reg == 2)
 			return rmw_alu(ALU_NOT, size, va, 0, fl, mem, w);
 		if (in->reg == 3)
 			return rmw_alu(ALU_NEG, size, va, 0, fl, mem, w);
-		return WEMU_UNSUPPORTED; /* test, mul, imul, div, idiv */
+		return WEMU_UNSUPPORTED; /* mul, imul, div, idiv */
 	case 0xFE: /* group 4: inc/dec Eb */
 	case 0xFF: /* group 5: inc/dec Ev; call, jmp, push */
 		if (in->reg == 0)
@@ -556,6 +617,15 @@ wemu_execute(const struct x86_insn *in, uint32_t gpr[X86_NGPR],
 		r[i] = gpr[i];
 
 	switch (in->opcode) {
+	case 0xA0: /* mov AL, Ob */
+	case 0xA1: /* mov eAX, Ov */
+	{
+		uint32_t val;
+		rc = load(mem, x86_effective_offset(in, r), in->opsize, &val);
+		if (rc == WEMU_OK)
+			reg_set(r, X86_EAX, in->opsize, val);
+		break;
+	}
 	case 0xA2: /* mov Ob, AL */
 	case 0xA3: /* mov Ov, eAX: the offset is in->disp */
 		rc = store(mem, x86_effective_offset(in, r), in->opsize,

@@ -548,6 +548,28 @@ static const struct form forms[] = {
 	  REG_ANY, 0, IMM_NONE, true, FL_TESTED },
 	{ "xadd Ev,Gv", { 0x0F, 0xC1 }, 2, SIZES_V,
 	  REG_ANY, 0, IMM_NONE, true, FL_TESTED },
+	{ "mov Gb,Eb", { 0x8A }, 1, SIZES_B,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "mov Gv,Ev", { 0x8B }, 1, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "test Eb,Gb", { 0x84 }, 1, SIZES_B,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "test Ev,Gv", { 0x85 }, 1, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "test Eb,Ib", { 0xF6 }, 1, SIZES_B,
+	  REG_FIXED, 0, IMM_Z, false, FL_TESTED },
+	{ "test Ev,Iz", { 0xF7 }, 1, SIZES_V,
+	  REG_FIXED, 0, IMM_Z, false, FL_TESTED },
+	{ "test Eb,Ib (/1)", { 0xF6 }, 1, SIZES_B,
+	  REG_FIXED, 1, IMM_Z, false, FL_TESTED },
+	{ "movzx Gv,Eb", { 0x0F, 0xB6 }, 2, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "movzx Gv,Ew", { 0x0F, 0xB7 }, 2, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "movsx Gv,Eb", { 0x0F, 0xBE }, 2, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
+	{ "movsx Gv,Ew", { 0x0F, 0xBF }, 2, SIZES_V,
+	  REG_ANY, 0, IMM_NONE, false, FL_TESTED },
 	{ "bt Ev,Gv", { 0x0F, 0xA3 }, 2, SIZES_V,
 	  REG_BITOFF, 0, IMM_NONE, false, FL_BT_DEFINED },
 	{ "bts Ev,Gv", { 0x0F, 0xAB }, 2, SIZES_V,
@@ -644,13 +666,13 @@ native_form(const struct form *f)
 	}
 }
 
-/* The ALU operations, r/m destination: 00-39 Eb,Gb / Ev,Gv, 80-83. */
+/* The ALU operations: 00-3B Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev, and 80-83. */
 static void
 test_native_alu(void)
 {
 	for (uint8_t op = 0; op < 8; op++) {
-		char names[6][24];
-		struct form fs[6] = {
+		char names[8][24];
+		struct form fs[8] = {
 			{ names[0], { op << 3 }, 1, SIZES_B, REG_ANY, 0,
 			  IMM_NONE, false, FL_TESTED },
 			{ names[1], { (op << 3) | 1 }, 1, SIZES_V, REG_ANY, 0,
@@ -663,16 +685,21 @@ test_native_alu(void)
 			  IMM_8, false, FL_TESTED },
 			{ names[5], { 0x83 }, 1, SIZES_V, REG_FIXED, op,
 			  IMM_8, false, FL_TESTED },
+			{ names[6], { (op << 3) | 2 }, 1, SIZES_B, REG_ANY, 0,
+			  IMM_NONE, false, FL_TESTED },
+			{ names[7], { (op << 3) | 3 }, 1, SIZES_V, REG_ANY, 0,
+			  IMM_NONE, false, FL_TESTED },
 		};
-		static const char *const shapes[6] = {
+		static const char *const shapes[8] = {
 			"Eb,Gb", "Ev,Gv", "Eb,Ib (80)", "Ev,Iz (81)",
-			"Eb,Ib (82)", "Ev,Ib (83)"
+			"Eb,Ib (82)", "Ev,Ib (83)", "Gb,Eb", "Gv,Ev"
 		};
 
-		for (int i = 0; i < 6; i++) {
+		for (int i = 0; i < 8; i++) {
 			snprintf(names[i], sizeof(names[i]), "%s %s",
 				 alu_names[op], shapes[i]);
-			fs[i].lock = op != ALU_OP_CMP; /* cmp only reads */
+			/* cmp only reads; the register forms take no lock */
+			fs[i].lock = op != ALU_OP_CMP && i < 6;
 			native_form(&fs[i]);
 		}
 	}
@@ -1353,12 +1380,11 @@ test_unsupported(void)
 		{ "call *(%ebx)", { 0xFF, 0x13 }, 2 },
 		{ "jmp *(%ebx)", { 0xFF, 0x23 }, 2 },
 		{ "add %eax, %ebx", { 0x01, 0xC3 }, 2 },
-		{ "add (%ebx), %eax", { 0x03, 0x03 }, 2 },
-		{ "mov (%ebx), %eax", { 0x8B, 0x03 }, 2 },
-		{ "mov 0x1000, %eax", { 0xA1, 0, 0x10, 0, 0 }, 5 },
+		{ "add %ebx, %eax", { 0x03, 0xC3 }, 2 },
+		{ "mov %ebx, %eax", { 0x8B, 0xC3 }, 2 },
+		{ "movzbl %bl, %eax", { 0x0F, 0xB6, 0xC3 }, 3 },
 		{ "bts %eax, %ebx", { 0x0F, 0xAB, 0xC3 }, 3 },
 		{ "sete %al", { 0x0F, 0x94, 0xC0 }, 3 },
-		{ "testl $1, (%ebx)", { 0xF7, 0x03, 1, 0, 0, 0 }, 6 },
 		{ "mull (%ebx)", { 0xF7, 0x23 }, 2 },
 		{ "shll (%ebx)", { 0xD1, 0x23 }, 2 },
 		{ "rep cmpsl", { PFX_REP, 0xA7 }, 2 },
