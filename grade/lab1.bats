@@ -231,3 +231,22 @@ umip_fixed=(
 	expect_no_match 'monhole: FAIL'
 	expect_match '^  cr2 fc100000$'
 }
+
+# Ports no device model claims (vmm/vdev_ports.c): PCI configuration
+# answers "no devices", the first access to an empty port is logged with
+# its eip, and passthrough=fw_cfg lets QEMU's fw_cfg answer as natively.
+# points: 1
+# bats test_tags=handout-pass
+@test "te: PCI answers no devices, unknown ports are logged once, fw_cfg passes through on request" {
+	boot ports-te --append test=ports
+	expect_line 'ports: pci 00:00.0 id ffffffff'
+	expect_line 'ports: port 0x2e0 reads ff'
+	expect_match '^vmm: guest reads port 0x2e0 \(1 byte\) at eip c[0-9a-f]{7}: no device there, it reads all ones$'
+	expect_line 'ports: fw_cfg signature ????'
+	boot ports-te-fwcfg --vmm-args passthrough=fw_cfg --append test=ports
+	expect_line 'ports: fw_cfg signature QEMU'
+	expect_no_match 'port 0x51[01]'
+	boot ports-te-bad --vmm-args passthrough=0x20-0x10 --append test=ports
+	expect_match '^vmm: passthrough=0x20-0x10: give fw_cfg or port ranges'
+	expect_status 123
+}

@@ -28,6 +28,8 @@ struct vdev_range {
 	vdev_in_fn in;	      /* NULL: reads return all ones */
 	vdev_out_fn out;      /* NULL: writes are dropped */
 	void *dev;
+	bool wide; /* not an 8-bit ISA device: an access that starts in the
+		      range reaches the handlers whole, at its own size */
 };
 
 /*
@@ -46,6 +48,16 @@ void vdev_reset(void);
 uint32_t vdev_in(uint16_t port, int size);
 void vdev_out(uint16_t port, int size, uint32_t v);
 extern uint64_t vdev_unknown_in, vdev_unknown_out;
+/* Called for each access to a port nobody claimed (NULL: none). */
+extern void (*vdev_unknown_hook)(uint16_t port, int size, bool write);
+
+/*
+ * vdev_ports.c (the monitor only): the policy for ports no device model
+ * claims -- the PCI configuration mechanism answers "no devices", the
+ * ranges passthrough= names reach the real ports, and the first access
+ * to any other port is logged with the guest's eip.
+ */
+void vdev_attach_ports(void);
 
 /* ---- 8259A PIC pair (vdev_pic.c) ---- */
 

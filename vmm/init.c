@@ -267,6 +267,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	vuart_init(&vuart0, &vpic0, guest_serial_putc);
 	vuart_attach(&vuart0);
 	vdev_attach_misc(guest_poweroff);
+	vdev_attach_ports();
 
 	if (load_guest(&vcpu0, (const void *)(KBASE + mod->mod_start),
 		       mod->mod_end - mod->mod_start, guest_cmdline) < 0)

@@ -9,7 +9,9 @@
  * splits a 16- or 32-bit access to such a device into byte accesses at
  * consecutive ports (a native "inw $0x20" under QEMU reads IRR | IMR << 8).
  * So do we: handlers only ever see size 1, and a device may straddle
- * nothing.  A port nobody claimed reads as all ones (the pulled-up data
+ * nothing, except a range registered wide (the PCI configuration ports,
+ * ports passed through to the real machine), whose handlers see each
+ * access whole.  A port nobody claimed reads as all ones (the pulled-up data
  * lines of an empty bus; natively "inb $0x2e0" reads 0xff) and drops
  * writes; each such guest access is counted once.
  *
@@ -46,6 +48,7 @@ static struct vdev_range ranges[VDEV_MAX_RANGES];
 static int nranges;
 
 uint64_t vdev_unknown_in, vdev_unknown_out;
+void (*vdev_unknown_hook)(uint16_t port, int size, bool write);
 
 /*
  * Claim [r->first, r->last] for a device.  Returns 0, or -1 if the range
@@ -126,6 +129,11 @@ vdev_in(uint16_t port, int size)
 {
 	uint32_t v = 0;
 	bool claimed = true;
+	const struct vdev_range *r = vdev_lookup(port);
+
+	if (r != NULL && r->wide)
+		return r->in != NULL ? r->in(r->dev, port, size)
+				     : (uint32_t)(((uint64_t)1 << (size * BITS_PER_BYTE)) - 1);
 
 	for (int i = 0; i < size; i++)
 		v |= (uint32_t)bus_read_byte((uint32_t)port + i, &claimed)
@@ -133,6 +141,8 @@ vdev_in(uint16_t port, int size)
 	if (!claimed) {
 		vdev_unknown_in++;
 		count(CNT_IO_UNKNOWN);
+		if (vdev_unknown_hook != NULL)
+			vdev_unknown_hook(port, size, false);
 	}
 	return v;
 }
@@ -142,6 +152,13 @@ void
 vdev_out(uint16_t port, int size, uint32_t v)
 {
 	bool claimed = true;
+	const struct vdev_range *r = vdev_lookup(port);
+
+	if (r != NULL && r->wide) {
+		if (r->out != NULL)
+			r->out(r->dev, port, size, v);
+		return;
+	}
 
 	for (int i = 0; i < size; i++)
 		bus_write_byte((uint32_t)port + i,
@@ -149,6 +166,8 @@ vdev_out(uint16_t port, int size, uint32_t v)
 	if (!claimed) {
 		vdev_unknown_out++;
 		count(CNT_IO_UNKNOWN);
+		if (vdev_unknown_hook != NULL)
+			vdev_unknown_hook(port, size, true);
 	}
 }
 
