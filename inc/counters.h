@@ -22,6 +22,8 @@
 	X(PF_HIDDEN, "pf.hidden")           /* filled the shadow, resumed */   \
 	X(PF_TRUE, "pf.true")               /* reflected to the guest */       \
 	X(PF_TRACE, "pf.trace")             /* writes to traced pages (lab 2) */ \
+	X(MMIO, "mmio")                     /* device-register accesses, \
+					       emulated */                   \
 	X(PF_WP_CLEAR, "pf.wpclear")        /* kernel writes to read-only pages, \
 					       emulated: cr0.WP is clear */  \
 	X(SHADOW_REBUILDS, "shadow.rebuilds") /* address spaces built anew */ \

@@ -9,6 +9,7 @@
 #include <inc/counters.h>
 #include <inc/deprivilege.h>
 #include <inc/gmem.h>
+#include <inc/mmio.h>
 #include <inc/shadow.h>
 #include <inc/trace.h>
 #include <inc/wemu.h>
@@ -195,7 +196,8 @@ exception(struct vcpu *v, const struct vmexit *x)
 	switch (vec) {
 	case T_PGFLT:
 		count(CNT_TRAP_PF);
-		if (wp_clear_write(v, x->exc.cr2, x->exc.err))
+		if (wp_clear_write(v, x->exc.cr2, x->exc.err) ||
+		    mmio_page_fault(v, x->exc.cr2, x->exc.err))
 			return;
 		if (shadow_fault(v, x->exc.cr2, x->exc.err, &guest_err))
 			return;
@@ -268,6 +270,8 @@ vmm_handle_exit(struct vcpu *v, const struct vmexit *x)
 		vcpu_halt(v);
 		return;
 	case EXIT_NPF:
+		if (mmio_nested_fault(v, x->npf.gpa))
+			return;
 		vcpu_fail(v, "guest access to guest-physical %08x, outside its "
 			     "%u MiB (nested page fault, error %x)",
 			  x->npf.gpa, v->mem_size >> 20, x->npf.err);

@@ -1,0 +1,172 @@
+/*
+ * Device registers in memory (docs/DESIGN.md §7): a guest-physical range
+ * that is no RAM but a device's registers -- the local APIC's page at
+ * 0xFEE00000.  No shadow entry or nested entry ever maps such a range,
+ * so every access faults into the monitor: a #PF for a guest-virtual
+ * address that maps it (under te, bt and vt's shadow paging, the guest's
+ * usual identity mapping of 0xFEE00000 inside the monitor hole
+ * included, where the monitor keeps nothing), or a nested page fault
+ * under npt=on.  The core then runs the instruction with the write
+ * emulator, whose memory callbacks send the device's part of the access
+ * to the device and the rest to guest memory, and steps past it.
+ */
+#include <inc/counters.h>
+#include <inc/gmem.h>
+#include <inc/mmio.h>
+#include <inc/string.h>
+#include <inc/mmu.h>
+#include <inc/stdio.h>
+#include <inc/vmm.h>
+#include <inc/wemu.h>
+#include <inc/x86.h>
+#include <kern/trap.h>
+#include <vmm/vmm.h>
+
+/* The device whose registers hold gpa, or NULL. */
+const struct mmio_device *
+mmio_find(gpa_t gpa)
+{
+	REGISTRY_FOREACH(vmm_mmio, struct mmio_device, d)
+	{
+		gpa_t base = (*d)->base();
+		if (base != MMIO_NONE && gpa - base < (*d)->size)
+			return *d;
+	}
+	return NULL;
+}
+
+/* Where va leads for the guest now (paging off: gpa = va), or false. */
+static bool
+translate(struct vcpu *v, gva_t va, bool write, int cpl, gpa_t *gpa,
+	  uint32_t *pf_err)
+{
+	if (!(v->vcr0 & CR0_PG)) {
+		*gpa = va;
+		return true;
+	}
+	struct gwalk w = gva_walk(v, va, write, cpl);
+	*gpa = w.gpa;
+	*pf_err = w.pf_err;
+	return w.ok;
+}
+
+struct mmio_access {
+	struct vcpu *v;
+	gva_t fault_va;
+	uint32_t fault_err;
+	bool faulted;
+};
+
+/*
+ * One access of the emulated instruction: to a device (an access that
+ * starts in its range; registers are 32 bits wide, so a narrower one
+ * reads or rewrites the register that holds it), or to guest memory.
+ */
+static int
+access(void *ctx, gva_t va, void *buf, size_t len, bool write)
+{
+	struct mmio_access *m = ctx;
+	struct vcpu *v = m->v;
+	int cpl = v->vcpl == 3 ? 3 : 0;
+	gpa_t gpa;
+	uint32_t err = 0;
+
+	if (!translate(v, va, write, cpl, &gpa, &err)) {
+		m->faulted = true;
+		m->fault_va = va;
+		m->fault_err = err;
+		return -1;
+	}
+	const struct mmio_device *d = mmio_find(gpa);
+	if (d == NULL) {
+		struct gwalk w;
+		if (gva_access(v, va, buf, len, write, cpl, &w) == 0)
+			return 0;
+		m->faulted = true;
+		m->fault_va = va;
+		m->fault_err = w.pf_err;
+		return -1;
+	}
+	uint32_t off = gpa - d->base();
+	uint32_t reg = off & ~3u, shift = (off & 3) * 8;
+	uint32_t val = d->read(reg);
+	if (!write) {
+		val >>= shift;
+		memcpy(buf, &val, len);
+		return 0;
+	}
+	uint32_t in = 0;
+	memcpy(&in, buf, len);
+	uint32_t mask = len >= 4 ? 0xFFFFFFFFu : ((1u << (len * 8)) - 1);
+	d->write(reg, (val & ~(mask << shift)) | ((in & mask) << shift));
+	return 0;
+}
+
+static int
+mmio_read(void *ctx, gva_t va, void *buf, size_t len)
+{
+	return access(ctx, va, buf, len, false);
+}
+
+static int
+mmio_write(void *ctx, gva_t va, const void *buf, size_t len)
+{
+	return access(ctx, va, (void *)buf, len, true);
+}
+
+/*
+ * Run the guest instruction at eip, which touches a device's registers,
+ * and step past it.  A page fault it meets on the way is the guest's.
+ */
+static void
+mmio_emulate(struct vcpu *v, gpa_t gpa)
+{
+	struct x86_insn in;
+	int len = vcpu_decode_at_eip(v, &in);
+	if (len <= 0)
+		return; /* the code is gone: the guest's retry meets the fault */
+	count(CNT_MMIO);
+	uint32_t gpr[X86_NGPR], flags = v->tf.tf_eflags;
+	for (int r = 0; r < X86_NGPR; r++)
+		gpr[r] = *vcpu_gpr(v, r);
+	struct mmio_access m = { v, 0, 0, false };
+	struct wemu_mem mem = { &m, mmio_read, mmio_write };
+	struct wemu_write w;
+	int r = wemu_execute(&in, gpr, &flags, &mem, &w);
+	if (r == WEMU_UNSUPPORTED)
+		vcpu_fail(v, "the guest touches device registers at physical "
+			     "%08x (%s) by an instruction the monitor cannot "
+			     "emulate, at eip %08x",
+			  gpa, mmio_find(gpa)->name, v->tf.tf_eip);
+	if (r == WEMU_FAULT) {
+		v->vcr2 = m.fault_va;
+		vmm_raise(v, T_PGFLT, true, m.fault_err);
+		return;
+	}
+	for (int i = 0; i < X86_NGPR; i++)
+		*vcpu_gpr(v, i) = gpr[i];
+	v->tf.tf_eflags = flags;
+	v->tf.tf_eip += len;
+}
+
+bool
+mmio_page_fault(struct vcpu *v, gva_t va, uint32_t hw_err)
+{
+	gpa_t gpa;
+	uint32_t err;
+	int cpl = (hw_err & FEC_U) ? 3 : 0;
+	if (!translate(v, va, hw_err & FEC_W, cpl, &gpa, &err) ||
+	    mmio_find(gpa) == NULL)
+		return false;
+	mmio_emulate(v, gpa);
+	return true;
+}
+
+bool
+mmio_nested_fault(struct vcpu *v, gpa_t gpa)
+{
+	if (mmio_find(gpa) == NULL)
+		return false;
+	mmio_emulate(v, gpa);
+	return true;
+}
