@@ -38,16 +38,16 @@ _start:
 .p2align 4
 .globl trap_stubs
 trap_stubs:
-.set vec, 0
+.set .Lvec, 0
 .rept 256
 	.p2align 4
-	.if vec == 8 || (vec >= 10 && vec <= 14) || vec == 17
+	.if .Lvec == 8 || (.Lvec >= 10 && .Lvec <= 14) || .Lvec == 17
 	.else
 	pushl	$0
 	.endif
-	pushl	$vec
+	pushl	$.Lvec
 	jmp	trap_common
-	.set vec, vec + 1
+	.set .Lvec, .Lvec + 1
 .endr
 
 /* Build a struct gtrapframe, call trap(tf) and return through it. */
