@@ -16,11 +16,12 @@
 #	    Check the last boot; on failure print why, the end of the serial
 #	    output and the commands that reproduce the run, and fail the test
 #	    (grade_fail REASON does that for checks of your own).
-#	fidelity_check [--status N] NAME MODE LINE [KEY...]
+#	fidelity_check [--status N] [--kernel F] NAME MODE LINE [KEY...]
 #	    Boot LINE natively and in MODE and compare the output line by
 #	    line; exactly the lines named by the KEYs must differ.  Both runs
-#	    must end with status N (default 0, a normal power-off).
-#	fidelity_check_with [--status N] NAME MODE VMM_ARGS LINE [KEY...]
+#	    must end with status N (default 0, a normal power-off).  With
+#	    --kernel, both boot the guest image F instead of obj/kernel.
+#	fidelity_check_with [--status N] [--kernel F] NAME MODE VMM_ARGS LINE [KEY...]
 #	    The same with monitor options for the run in MODE.
 #	vmm_counter NAME
 #	    The value of the monitor's counter NAME in the last boot (its
@@ -544,23 +545,24 @@ fidelity_compare() {
 	return 1
 }
 
-# fidelity_check [--status N] NAME MODE LINE [KEY...]: boot LINE natively
-# and in MODE (natively twice for MODE native) and compare the output:
-# exactly the lines named by the keys may, and must, differ.  The native
-# run must end with status N, 0 unless told (the guest powered off
-# normally), and the run in MODE with the same: a test that expects the
-# guest's own panic says --status 120, one whose init dies of a page
+# fidelity_check [--status N] [--kernel F] NAME MODE LINE [KEY...]: boot
+# LINE natively and in MODE (natively twice for MODE native) and compare
+# the output: exactly the lines named by the keys may, and must, differ.
+# The native run must end with status N, 0 unless told (the guest powered
+# off normally), and the run in MODE with the same: a test that expects
+# the guest's own panic says --status 120, one whose init dies of a page
 # fault --status 78.  Two runs that both panic by surprise agree, but
-# they do not pass.
+# they do not pass.  --kernel F boots guest image F in both runs (a
+# kernel of guests/, say) instead of obj/kernel.
 fidelity_check() {
-	local status=()
-	if [[ ${1:-} == --status ]]; then
-		status=(--status "${2:-}")
+	local opts=()
+	while [[ ${1:-} == --status || ${1:-} == --kernel ]]; do
+		opts+=("$1" "${2:-}")
 		shift 2
-	fi
+	done
 	local name=$1 mode=$2 append=$3
 	shift 3
-	fidelity_check_with "${status[@]}" "$name" "$mode" "" "$append" "$@"
+	fidelity_check_with "${opts[@]}" "$name" "$mode" "" "$append" "$@"
 }
 
 # shell_fidelity_check MODE: the shell reads piped input (blank lines,
@@ -577,14 +579,18 @@ shell_fidelity_check() {
 		GRADE_TAIL=0 grade_fail "fidelity, native vs $mode" "$detail"
 }
 
-# fidelity_check_with [--status N] NAME MODE VMM_ARGS LINE [KEY...]: the
-# same, with monitor options (e.g. 'shadow=rebuild') for the run in MODE.
+# fidelity_check_with [--status N] [--kernel F] NAME MODE VMM_ARGS LINE
+# [KEY...]: the same, with monitor options (e.g. 'shadow=rebuild') for the
+# run in MODE.
 fidelity_check_with() {
-	local want=0
-	if [[ ${1:-} == --status ]]; then
-		want=${2:-}
+	local want=0 kernel=()
+	while [[ ${1:-} == --status || ${1:-} == --kernel ]]; do
+		case $1 in
+		--status) want=${2:-} ;;
+		--kernel) kernel=(--kernel "${2:-}") ;;
+		esac
 		shift 2
-	fi
+	done
 	[[ $want =~ ^[0-9]+$ ]] || {
 		echo "fidelity_check: --status needs a number, not '$want'" >&2
 		return 1
@@ -593,16 +599,17 @@ fidelity_check_with() {
 	shift 4
 	local second=$name-$mode
 	[[ $mode != native ]] || second=$name-native2
-	boot "$name-native" --mode native --append "$append"
+	boot "$name-native" --mode native --append "$append" "${kernel[@]}"
 	local ref=$BOOT_LOG ref_status=$BOOT_STATUS
 	# The native run is the reference, so it must be right first.
 	[[ $ref_status == "$want" ]] ||
 		grade_fail "expected the native run to end with status $want, not $ref_status" ||
 		return
 	if [[ -n $vmm_args ]]; then
-		boot "$second" --mode "$mode" --vmm-args "$vmm_args" --append "$append"
+		boot "$second" --mode "$mode" --vmm-args "$vmm_args" \
+			--append "$append" "${kernel[@]}"
 	else
-		boot "$second" --mode "$mode" --append "$append"
+		boot "$second" --mode "$mode" --append "$append" "${kernel[@]}"
 	fi
 	[[ $BOOT_STATUS == "$want" ]] ||
 		grade_fail "the native run ended with status $want, as expected, the $mode run with $BOOT_STATUS" ||
