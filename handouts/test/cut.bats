@@ -27,9 +27,10 @@ put() {
 	cat >"src/$1"
 }
 
-# cut_lab N [OPTION...]: cut the lab N handout of src into out.
+# cut_lab N [OPTION...]: cut the lab N handout of src into out, without
+# making it a git repository (the tests of that use $CUT).
 cut_lab() {
-	"$CUT" --lab "$1" --out out --src src "${@:2}"
+	"$CUT" --lab "$1" --out out --src src --no-git "${@:2}"
 }
 
 # assert_file PATH: the file holds exactly standard input.
@@ -80,7 +81,7 @@ expect_error() {
 
 # ---- What a cut writes ----
 
-@test "a region of lab N becomes its stub, indented as the STUB lines were" {
+@test "a region of lab N becomes its stub, indented as the STUB lines were, between code markers" {
 	put kern/f.c <<'EOF'
 /*
  * f: return a + 1.
@@ -110,9 +111,11 @@ int
 f(int a)
 {
     // LAB 1: Your code here.
+    // BEGIN LAB 1 CODE
     panic("lab 1: f not implemented");
 
       return 0;
+    // END LAB 1 CODE
 }
 EOF
 }
@@ -128,7 +131,7 @@ EOF
 	[ -x out/run.sh ]
 }
 
-@test "a later lab's region is stubbed; an earlier lab's is kept without markers" {
+@test "a later lab's region is stubbed; an earlier lab's is kept; both between code markers" {
 	put kern/init.c <<'EOF'
 void
 init(void)
@@ -153,8 +156,12 @@ EOF
 void
 init(void)
 {
+    // BEGIN LAB 1 CODE
     one();
+    // END LAB 1 CODE
+    /* BEGIN LAB 2 CODE */
     panic("lab 2: init_two not implemented");
+    /* END LAB 2 CODE */
 }
 EOF
 }
@@ -710,7 +717,9 @@ EOF
 	assert_output --partial "panic: lab 2: mul not implemented"
 	refute_output --partial "lab 1"
 
-	run grep -rnE 'BEGIN|END |STUB|HANDOUT|INSTRUCTOR|SOLUTION' out
+	# Only the code markers, which a later cut uses to find the student's code.
+	run bash -c "grep -rnE 'BEGIN|END |STUB|HANDOUT|INSTRUCTOR|SOLUTION' out |
+		grep -vE '// (BEGIN|END) LAB [12] CODE$'"
 	assert_failure 1
 }
 
@@ -735,6 +744,7 @@ EOF
 	assert_output --partial "lab 1 handout in obj/handout-lab1"
 	run ls -A src/obj/handout-lab1 src/obj/handout-lab1/handouts
 	assert_output "src/obj/handout-lab1:
+.git
 GNUmakefile
 handouts
 
