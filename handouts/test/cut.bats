@@ -911,6 +911,7 @@ lab 1 handout"
 	run cut_lab 2 --from lab1
 	assert_success
 	assert_output --partial "the student's code from lab1 in regions of lab 1: 1"
+	refute_output --partial "warning"
 	run region_body out/calc.c 1
 	assert_output '	return b + a; /* mine 7f3a */'
 	run make -s -C out test
@@ -927,6 +928,15 @@ lab 1 handout"
 	assert_success
 	grep -q 'mine 9d2c' out/lab2-mul/mul.c
 	grep -q 'mine 7f3a' out/calc.c
+
+	# What is not carried over is named.
+	echo "int helper;" >>lab2/calc.c
+	echo notes >lab2/notes.txt
+	run cut_lab 2 --from lab2 --force
+	assert_success
+	assert_output --partial "warning: not carried over from lab2: changes outside the code regions of its lab 2 handout (yours, or the reference's since) in 1 file: calc.c"
+	assert_output --partial "the handout does not have: "
+	assert_output --partial "notes.txt"
 }
 
 @test "carry-over fails with one line naming the file and the region whose markers are gone" {
@@ -965,6 +975,7 @@ lab 1 handout"
 		HANDOUT_DIR="$PWD/lab2" FROM="$PWD/lab1/obj/handin-lab1.tar.gz"
 	assert_success
 	assert_output --partial "in regions of lab 1: 7"
+	refute_output --partial "warning"
 	run region_body "lab2/$file" 1
 	assert_output '	panic("student 3b9e was here");'
 	# Without FROM, the reference's code is there.
