@@ -27,9 +27,10 @@ put() {
 	cat >"src/$1"
 }
 
-# cut_lab N [OPTION...]: cut the lab N handout of src into out.
+# cut_lab N [OPTION...]: cut the lab N handout of src into out, without
+# making it a git repository (the tests of that use $CUT).
 cut_lab() {
-	"$CUT" --lab "$1" --out out --src src "${@:2}"
+	"$CUT" --lab "$1" --out out --src src --no-git "${@:2}"
 }
 
 # assert_file PATH: the file holds exactly standard input.
@@ -80,7 +81,7 @@ expect_error() {
 
 # ---- What a cut writes ----
 
-@test "a region of lab N becomes its stub, indented as the STUB lines were" {
+@test "a region of lab N becomes its stub, indented as the STUB lines were, between code markers" {
 	put kern/f.c <<'EOF'
 /*
  * f: return a + 1.
@@ -110,9 +111,11 @@ int
 f(int a)
 {
     // LAB 1: Your code here.
+    // BEGIN LAB 1 CODE
     panic("lab 1: f not implemented");
 
       return 0;
+    // END LAB 1 CODE
 }
 EOF
 }
@@ -128,7 +131,7 @@ EOF
 	[ -x out/run.sh ]
 }
 
-@test "a later lab's region is stubbed; an earlier lab's is kept without markers" {
+@test "a later lab's region is stubbed; an earlier lab's is kept; both between code markers" {
 	put kern/init.c <<'EOF'
 void
 init(void)
@@ -153,8 +156,12 @@ EOF
 void
 init(void)
 {
+    // BEGIN LAB 1 CODE
     one();
+    // END LAB 1 CODE
+    /* BEGIN LAB 2 CODE */
     panic("lab 2: init_two not implemented");
+    /* END LAB 2 CODE */
 }
 EOF
 }
@@ -710,7 +717,9 @@ EOF
 	assert_output --partial "panic: lab 2: mul not implemented"
 	refute_output --partial "lab 1"
 
-	run grep -rnE 'BEGIN|END |STUB|HANDOUT|INSTRUCTOR|SOLUTION' out
+	# Only the code markers, which a later cut uses to find the student's code.
+	run bash -c "grep -rnE 'BEGIN|END |STUB|HANDOUT|INSTRUCTOR|SOLUTION' out |
+		grep -vE '// (BEGIN|END) LAB [12] CODE$'"
 	assert_failure 1
 }
 
@@ -735,6 +744,7 @@ EOF
 	assert_output --partial "lab 1 handout in obj/handout-lab1"
 	run ls -A src/obj/handout-lab1 src/obj/handout-lab1/handouts
 	assert_output "src/obj/handout-lab1:
+.git
 GNUmakefile
 handouts
 
@@ -743,4 +753,235 @@ lab1.md"
 
 	run make -C src handout-lint
 	assert_success
+}
+
+# ---- The student's tree: README, git, handin, carry-over ----
+
+# region_body FILE K: the lines between the K-th pair of code markers.
+region_body() {
+	awk -v k="$2" '/(BEGIN|END) LAB [0-9]+ CODE/ { if ($0 ~ /BEGIN/) n++; inside = ($0 ~ /BEGIN/); next }
+		inside && n == k' "$1"
+}
+
+# set_region_body FILE K TEXT: replace the K-th code region's lines by TEXT.
+set_region_body() {
+	awk -v k="$2" -v text="$3" '
+		/(BEGIN|END) LAB [0-9]+ CODE/ {
+			if ($0 ~ /BEGIN/) { n++; inside = 1; print; if (n == k) print text; next }
+			inside = 0
+		}
+		!(inside && n == k)' "$1" >"$1.new"
+	mv "$1.new" "$1"
+}
+
+@test "handouts/README.student.md is the handout's README.md, cut for the lab" {
+	echo "# vmmlab: this tree is the reference solution" | put README.md
+	put handouts/README.student.md <<'EOF'
+<!-- BEGIN INSTRUCTOR -->
+<!-- A note for instructors. -->
+<!-- END INSTRUCTOR -->
+# vmmlab: your handout
+- lab 1
+<!-- BEGIN LAB>=2 -->
+- lab 2
+<!-- END LAB>=2 -->
+EOF
+	run cut_lab 1
+	assert_success
+	assert_file out/README.md <<'EOF'
+# vmmlab: your handout
+- lab 1
+EOF
+	[ ! -e out/handouts/README.student.md ]
+	run cut_lab 2 --force
+	assert_success
+	assert_file out/README.md <<'EOF'
+# vmmlab: your handout
+- lab 1
+- lab 2
+EOF
+	rm src/handouts/README.student.md
+	run cut_lab 1 --force
+	assert_success
+	cmp src/README.md out/README.md
+}
+
+@test "the real lab 1 handout: README and make help hold no reference-only text and no later lab" {
+	local ref="$BATS_TEST_DIRNAME/../.."
+	run "$CUT" --lab 1 --out out --no-git --src "$ref"
+	assert_success
+	run grep -nEi 'reference solution|handout-check|handout-lint|make handout|MARKERS|lab ?[2-5]|mode=(bt|vt|hybrid)' out/README.md
+	assert_failure 1
+	grep -q 'make handin' out/README.md
+	run make -s -C out help
+	assert_success
+	assert_output --partial "make handin"
+	assert_output --partial "MODE=native|te "
+	refute_output --partial "make handout"
+	refute_output --partial "handout-"
+	refute_output --partial "lab 2"
+	refute_output --partial "lab 3"
+	refute_output --partial "BEGIN"
+	refute_output --partial "cutter"
+}
+
+@test "a cut is a git repository with one commit; --no-git makes none; a repository there stays" {
+	echo "int a;" | put a.c
+	run "$CUT" --lab 1 --out out --src src
+	assert_success
+	run git -C out log --format=%s
+	assert_success
+	assert_output "lab 1 handout"
+	run git -C out status --porcelain
+	assert_output ""
+	git -C out ls-files --error-unmatch a.c
+
+	# The student commits; a new cut over the tree keeps the history and
+	# leaves the change to review.
+	echo "int b;" >out/b.c
+	git -C out add b.c
+	git -C out -c user.name=s -c user.email=s@x commit -qm "my work"
+	echo "int a = 1;" | put a.c
+	run "$CUT" --lab 1 --out out --src src --force
+	assert_success
+	assert_output --partial "out/.git kept"
+	run git -C out log --format=%s
+	assert_output "my work
+lab 1 handout"
+	run git -C out status --porcelain
+	assert_output --partial " M a.c"
+
+	run cut_lab 1 --force
+	[ ! -e out/.git ]
+}
+
+@test "make handin packs the tree, uncommitted changes and results, with a MANIFEST line" {
+	local ref="$BATS_TEST_DIRNAME/../.."
+	run "$CUT" --lab 1 --out out --src "$ref"
+	assert_success
+	mkdir -p out/obj/grade
+	echo '{"score": 12, "max_score": 32, "tests": []}' >out/obj/grade/results.json
+	echo '<testsuites/>' >out/obj/grade/junit.xml
+
+	run make -s -C out handin HANDIN_GRADE=0
+	assert_success
+	assert_output --partial "wrote obj/handin-lab1.tar.gz"
+	assert_output --partial "score 12/32"
+	refute_output --partial "warning"
+	run tar tzf out/obj/handin-lab1.tar.gz
+	assert_line MANIFEST
+	assert_line src/README.md
+	assert_line src/GNUmakefile
+	assert_line results/results.json
+	assert_line results/junit.xml
+	refute_line --regexp '^src/(obj|\.git)/'
+	run tar xzOf out/obj/handin-lab1.tar.gz MANIFEST
+	assert_line --index 0 --regexp \
+		'^vmmlab handin lab=1 date=[0-9TZ:-]+ user=[^ ]+ head=[0-9a-f]{7,} dirty=no score=12/32$'
+
+	# Forgot to commit: packed anyway, with a warning.
+	echo "/* not committed 5c1e */" >>out/kern/init.c
+	run make -s -C out handin HANDIN_GRADE=0
+	assert_success
+	assert_output --partial "1 file(s) not committed (kern/init.c)"
+	assert_output --partial "older than kern/init.c"
+	run tar xzOf out/obj/handin-lab1.tar.gz src/kern/init.c
+	assert_output --partial "not committed 5c1e"
+	run tar xzOf out/obj/handin-lab1.tar.gz MANIFEST
+	assert_line --index 0 --partial "dirty=yes"
+
+	# No results: the tarball is written, without them, and make fails.
+	rm -r out/obj/grade
+	run make -s -C out handin HANDIN_GRADE=0
+	assert_failure
+	assert_output --partial "no obj/grade/results.json"
+	assert_output --partial "score none"
+	run tar tzf out/obj/handin-lab1.tar.gz
+	refute_line results/results.json
+}
+
+@test "carry-over: a lab 2 cut --from a lab 1 tree holds the student's lab 1 code" {
+	command -v cc >/dev/null || skip "no C compiler"
+	make_calc_tree
+	run cut_lab 1
+	assert_success
+	mv out lab1
+	set_region_body lab1/calc.c 1 '	return b + a; /* mine 7f3a */'
+
+	run cut_lab 2 --from lab1
+	assert_success
+	assert_output --partial "the student's code from lab1 in regions of lab 1: 1"
+	refute_output --partial "warning"
+	run region_body out/calc.c 1
+	assert_output '	return b + a; /* mine 7f3a */'
+	run make -s -C out test
+	assert_failure
+	assert_output --partial "panic: lab 2: mul not implemented"
+
+	# From a lab 2 tree, lab 2's own code comes along too.
+	mv out lab2
+	set_region_body lab2/lab2-mul/mul.c 1 '	return b * a; /* mine 9d2c */'
+	run cut_lab 2 --from lab2
+	assert_success
+	assert_output --partial "in regions of lab 1: 1, lab 2: 1"
+	run make -s -C out test
+	assert_success
+	grep -q 'mine 9d2c' out/lab2-mul/mul.c
+	grep -q 'mine 7f3a' out/calc.c
+
+	# What is not carried over is named.
+	echo "int helper;" >>lab2/calc.c
+	echo notes >lab2/notes.txt
+	run cut_lab 2 --from lab2 --force
+	assert_success
+	assert_output --partial "warning: not carried over from lab2: changes outside the code regions of its lab 2 handout (yours, or the reference's since) in 1 file: calc.c"
+	assert_output --partial "the handout does not have: "
+	assert_output --partial "notes.txt"
+}
+
+@test "carry-over fails with one line naming the file and the region whose markers are gone" {
+	make_calc_tree
+	run cut_lab 1
+	assert_success
+	mv out lab1
+	sed -i '/END LAB 1 CODE/d; /BEGIN LAB 1 CODE/d' lab1/calc.c
+	run cut_lab 2 --from lab1
+	assert_failure 1
+	assert_line "lab1/calc.c: error: lab 1 region 1 of 1 (the reference's calc.c:10) is not there: its 'BEGIN LAB 1 CODE' and 'END LAB 1 CODE' lines are missing"
+	assert_output --partial "1 error(s) in the student's tree lab1; no handout written"
+	[ ! -e out ]
+
+	rm lab1/calc.c
+	run cut_lab 2 --from lab1
+	assert_failure 1
+	assert_output --partial "lab1/calc.c: error: missing or not text"
+	run -2 cut_lab 2 --from nowhere
+	assert_output --partial "--from nowhere: no such file"
+}
+
+@test "carry-over of the real tree: make handout LAB=2 FROM=a handin tarball of lab 1" {
+	local ref="$BATS_TEST_DIRNAME/../.." first file
+	run "$CUT" --lab 1 --out lab1 --src "$ref"
+	assert_success
+	first=$("$CUT" --list-regions --lab 1 --src "$ref" | head -n 1)
+	file=${first%%:*}
+	set_region_body "lab1/$file" 1 '	panic("student 3b9e was here");'
+	mkdir -p lab1/obj/grade
+	echo '{"score": 1, "max_score": 32, "tests": []}' >lab1/obj/grade/results.json
+	run make -s -C lab1 handin HANDIN_GRADE=0
+	assert_success
+
+	run make -s -C "$ref" handout LAB=2 HANDOUT_GIT=0 \
+		HANDOUT_DIR="$PWD/lab2" FROM="$PWD/lab1/obj/handin-lab1.tar.gz"
+	assert_success
+	assert_output --partial "in regions of lab 1: 7"
+	refute_output --partial "warning"
+	run region_body "lab2/$file" 1
+	assert_output '	panic("student 3b9e was here");'
+	# Without FROM, the reference's code is there.
+	run make -s -C "$ref" handout LAB=2 HANDOUT_GIT=0 HANDOUT_DIR="$PWD/ref2"
+	assert_success
+	run region_body "ref2/$file" 1
+	refute_output --partial "student 3b9e"
+	[ -n "$output" ]
 }
