@@ -103,6 +103,115 @@ uint32_t vpit_divisor(const struct vpit *t);
  */
 void vpit_tick(struct vpit *t);
 
+/* ---- Local APIC, xAPIC mode, one processor (vdev_lapic.c) ---- */
+
+struct vlapic; /* opaque: the registers of one local APIC */
+extern struct vlapic vlapic0;
+
+/* IA32_APIC_BASE (Intel SDM vol.3A §10.4.4): its MSR number and bits. */
+#define MSR_IA32_APIC_BASE 0x1B
+#define APIC_BASE_BSP 0x100u	       /* bit 8: the bootstrap processor */
+#define APIC_BASE_ENABLE 0x800u	       /* bit 11: APIC globally enabled */
+#define APIC_BASE_ADDR_MASK 0xFFFFFF000ull /* bits 35:12: the page */
+#define APIC_DEFAULT_BASE 0xFEE00000u
+#define APIC_PAGE_SIZE 0x1000u
+
+/*
+ * The virtual APIC bus clock, in cycles per 1.193182 MHz PIT clock:
+ * 84, so the APIC timer counts at 100.227288 MHz before its divider.
+ * The monitor advances both timers from the same real tick
+ * (vmm_handle_irq), so a guest that calibrates its APIC timer against
+ * the PIT measures exactly this.
+ */
+#define VLAPIC_BUS_CYCLES_PER_PIT_CLOCK 84
+
+/*
+ * Power-up or RESET (SDM §10.4.7.1): base 0xFEE00000, globally enabled,
+ * the BSP; software-disabled (SVR 0xFF), every LVT masked, the timer
+ * stopped, DFR all ones, everything else 0.
+ */
+void vlapic_reset(struct vlapic *a);
+/*
+ * What a guest finds when its boot loader starts it: vlapic_reset, then
+ * what SeaBIOS leaves (read natively under QEMU 7.2): software-enabled
+ * (SVR 0x1FF), LINT0 ExtINT and LINT1 NMI (virtual wire mode), so the
+ * 8259A's interrupts reach the CPU through LINT0.
+ */
+void vlapic_init(struct vlapic *a);
+
+/*
+ * The guest reads or writes the 32-bit register at offset (0-0xFFC) of
+ * the APIC page.  offset must be a multiple of 4: the caller handles
+ * any other access to the page (SDM §10.4.1: registers are accessed by
+ * 32-bit loads and stores at 16-byte-aligned addresses; narrower,
+ * wider or unaligned accesses are model-specific).  Natively, QEMU 7.2
+ * reads 0 for them and drops such writes; the caller should do the
+ * same, not split them.  Bytes 4-15 of each 16-byte line read 0 and
+ * ignore writes; a register the xAPIC lacks reads 0, drops writes and
+ * sets ESR's illegal-register bit.
+ */
+uint32_t vlapic_read(struct vlapic *a, uint32_t offset);
+void vlapic_write(struct vlapic *a, uint32_t offset, uint32_t value);
+
+/*
+ * IA32_APIC_BASE.  A write with a reserved bit set (0-7, 9, 10 -- no
+ * x2APIC -- or 36-63) changes nothing and returns -1: the caller raises
+ * #GP(0).  Otherwise 0; BSP is read-only.  Clearing the enable bit puts
+ * the APIC back to its power-up state (SDM §10.4.3) and takes it off
+ * the bus: its page is ordinary memory again and the 8259A's INTR goes
+ * straight to the CPU.
+ */
+uint64_t vlapic_msr_read(const struct vlapic *a);
+int vlapic_msr_write(struct vlapic *a, uint64_t value);
+/*
+ * The guest-physical address of the APIC page, or 0 if the APIC is
+ * globally disabled (accesses then go to memory).  A base at or above
+ * 4 GiB, out of a 32-bit guest's reach, is also 0.
+ */
+gpa_t vlapic_mmio_base(const struct vlapic *a);
+
+/*
+ * bus_cycles cycles of the APIC bus clock (VLAPIC_BUS_CYCLES_PER_PIT_
+ * CLOCK per PIT clock) have passed: the timer counts down by
+ * bus_cycles / divide, and sets its vector in IRR, once, on reaching 0
+ * (one-shot) or on each reload (periodic; two reloads in one advance
+ * coalesce into one request, as a second request for a vector already
+ * in IRR does on the APIC).
+ */
+void vlapic_advance(struct vlapic *a, uint64_t bus_cycles);
+
+/*
+ * The vector the CPU would take from the APIC now (SDM §10.8.3.1: the
+ * highest in IRR whose priority class is above the PPR's), or -1.  A
+ * software-disabled APIC accepts nothing new, but what its IRR already
+ * holds is still delivered (SDM §10.4.7.2).
+ */
+int vlapic_pending_vector(const struct vlapic *a);
+/* The CPU takes vector (from vlapic_pending_vector): IRR -> ISR. */
+void vlapic_ack(struct vlapic *a, int vector);
+/*
+ * Whether the 8259A's INTR output reaches the CPU: the APIC is globally
+ * disabled (the pin is INTR itself), or LINT0 is unmasked in ExtINT
+ * mode (virtual wire).  Software-disabling masks LINT0 (SDM §10.4.7.2).
+ */
+bool vlapic_accepts_pic(const struct vlapic *a);
+
+/* ---- Virtual interrupts: where the CPU takes them from (vdev.c) ---- */
+
+/*
+ * The vector the virtual CPU would take now if it accepted an external
+ * interrupt: the APIC's first, then the 8259A's if it reaches the CPU
+ * through LINT0 (as QEMU arbitrates them); -1 if none.  Every engine
+ * asks this, never the devices themselves.
+ */
+int vintr_pending(void);
+/*
+ * The CPU accepts the interrupt vintr_pending() named: the APIC moves
+ * it to ISR, or the 8259A does its INTA cycles.  Returns the vector to
+ * deliver, or -1 if there is none after all.
+ */
+int vintr_ack(void);
+
 /* ---- 16550 UART on COM1 (vdev_uart.c) ---- */
 
 struct vuart;

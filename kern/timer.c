@@ -24,6 +24,6 @@ timer_set_divisor(uint16_t divisor)
 void
 timer_init(void)
 {
-	timer_set_divisor((PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ);
+	timer_set_divisor(TIMER_DIVISOR);
 	irq_unmask(0);
 }

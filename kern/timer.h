@@ -13,6 +13,8 @@
 #define PIT_PORT_LAST PIT_PORT_CONTROL
 /* Its input clock, in Hz. */
 #define PIT_FREQ 1193182
+/* The divisor that gives TIMER_HZ. */
+#define TIMER_DIVISOR ((PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ)
 
 extern volatile uint32_t ticks;
 void timer_init(void);

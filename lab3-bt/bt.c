@@ -285,7 +285,7 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		v->tf.tf_eflags =
 			(v->tf.tf_eflags | FL_IF | FL_RESERVED1) & ~clear;
 		if (bt.in_tc)
-			bt_area->pending = vpic_pending_vector(&vpic0) >= 0;
+			bt_area->pending = vintr_pending() >= 0;
 
 		umip_load(v);
 		bt.running = v;
@@ -498,7 +498,7 @@ bt_irq_window(struct vcpu *v)
 	if (bt.in_tc) {
 		if (!(bt_area->vif & FL_IF))
 			return false;
-		if (vpic_pending_vector(&vpic0) < 0)
+		if (vintr_pending() < 0)
 			return false;
 		if (!bt_precise(v))
 			return false;

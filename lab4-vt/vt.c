@@ -522,7 +522,7 @@ state_to_vmcb(struct vcpu *v)
 	reinject = 0;
 	/* A virtual interrupt the guest cannot take yet: have the CPU exit
 	 * (VINTR) as soon as it can. */
-	if (!(c->eventinj & EVENT_VALID) && vpic_pending_vector(&vpic0) >= 0) {
+	if (!(c->eventinj & EVENT_VALID) && vintr_pending() >= 0) {
 		c->vintr |= VINTR_IRQ | VINTR_IGN_TPR;
 		c->intercept_misc1 |= INTERCEPT1_VINTR;
 	} else {

@@ -264,6 +264,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 	vpic_attach(&vpic0);
 	vpit_init(&vpit0, &vpic0);
 	vpit_attach(&vpit0);
+	vlapic_init(&vlapic0);
 	vuart_init(&vuart0, &vpic0, guest_serial_putc);
 	vuart_attach(&vuart0);
 	vdev_attach_misc(guest_poweroff);

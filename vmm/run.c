@@ -9,8 +9,8 @@
  *      fault) or gives it to the guest (reflected or injected);
  *      a real interrupt feeds the virtual devices;
  *   3. before re-entering, a virtual interrupt the guest can take now
- *      (its engine says the window is open, the PIC has one) is
- *      delivered.
+ *      (its engine says the window is open, the APIC or the PIC has
+ *      one: vintr_pending) is delivered.
  */
 #include <inc/assert.h>
 #include <inc/counters.h>
@@ -25,7 +25,20 @@
 
 void (*vmm_guest_trap)(struct trapframe *tf);
 
+/* What the real PIT divides by: the guest's divisor, once it set one. */
 static uint32_t real_pit_divisor;
+
+/*
+ * PIT clocks per real tick: the guest's divisor, or timer_init()'s
+ * TIMER_HZ rate until it programs its PIT.
+ */
+static uint32_t
+real_tick_pit_clocks(void)
+{
+	if (real_pit_divisor != 0)
+		return real_pit_divisor;
+	return TIMER_DIVISOR;
+}
 
 /* Run the real PIT at the rate the guest asked of its virtual one. */
 static void
@@ -63,6 +76,9 @@ vmm_handle_irq(int irq)
 	case IRQ_TIMER:
 		ticks++;
 		vpit_tick(&vpit0);
+		/* One clock for both timers (docs/DESIGN.md §7). */
+		vlapic_advance(&vlapic0, (uint64_t)real_tick_pit_clocks() *
+						 VLAPIC_BUS_CYCLES_PER_PIT_CLOCK);
 		break;
 	case IRQ_SERIAL: {
 		int c;
@@ -102,7 +118,7 @@ trap(struct trapframe *tf)
 static void
 wait_for_interrupt(struct vcpu *v)
 {
-	while (vpic_pending_vector(&vpic0) < 0)
+	while (vintr_pending() < 0)
 		asm volatile("sti; hlt; cli" ::: "memory");
 	v->halted = false;
 }
@@ -124,9 +140,9 @@ deliver_interrupts(struct vcpu *v)
 {
 	if (!v->engine->events->irq_window(v))
 		return;
-	if (vpic_pending_vector(&vpic0) < 0)
+	if (vintr_pending() < 0)
 		return;
-	int vector = vpic_acknowledge(&vpic0);
+	int vector = vintr_ack();
 	if (vector >= 0)
 		vmm_deliver(v, &(struct event){ .vector = vector,
 						.kind = DELIVER_HWINT });

@@ -217,3 +217,45 @@ vdev_attach_misc(void (*poweroff)(int status))
 		panic("vdev: ports %#x and %#x already claimed", POST_PORT,
 		      POWEROFF_PORT);
 }
+
+/* ---- Where the virtual CPU takes its interrupts from ---- */
+
+/*
+ * The PC's two interrupt controllers meet at the CPU: the local APIC
+ * offers its highest request above the processor priority, and the
+ * 8259A's INTR output comes in on the APIC's LINT0 pin, which passes it
+ * on (virtual wire mode, or with the APIC globally disabled) or not.
+ * When both have one, the APIC's goes first, as QEMU arbitrates them
+ * (an ExtINT does not go through the APIC's IRR and TPR).  A guest
+ * that never touches its APIC keeps the state SeaBIOS left, LINT0
+ * ExtINT, and sees exactly the 8259A.
+ */
+int
+vintr_pending(void)
+{
+	int v = vlapic_pending_vector(&vlapic0);
+
+	if (v >= 0)
+		return v;
+	if (!vlapic_accepts_pic(&vlapic0))
+		return -1;
+	return vpic_pending_vector(&vpic0);
+}
+
+/*
+ * The virtual CPU takes the interrupt vintr_pending() offered: the
+ * APIC's moves to its ISR, or the 8259A answers the INTA cycles.
+ */
+int
+vintr_ack(void)
+{
+	int v = vlapic_pending_vector(&vlapic0);
+
+	if (v >= 0) {
+		vlapic_ack(&vlapic0, v);
+		return v;
+	}
+	if (!vlapic_accepts_pic(&vlapic0))
+		return -1;
+	return vpic_acknowledge(&vpic0);
+}

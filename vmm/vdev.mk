@@ -1,11 +1,11 @@
 # vmm: the virtual devices (port bus, 8259A pair, 8254,
-# 16550 on COM1, port 0x80, power-off port) and their unit test.
+# 16550 on COM1, port 0x80, power-off port, local APIC) and their unit test.
 #
 # The top-level GNUmakefile includes every lab*/*.mk; the monitor's
 # objects are compiled by its $(OBJDIR)/vmm-objs/%.o rule (kern/Makefrag).
 
 VDEV_SRCS := vmm/vdev.c vmm/vdev_pic.c \
-	vmm/vdev_pit.c vmm/vdev_uart.c
+	vmm/vdev_pit.c vmm/vdev_uart.c vmm/vdev_lapic.c
 VDEV_HDRS := lib/test_table.h inc/vdev.h inc/counters.h inc/assert.h inc/string.h \
 	inc/types.h
 

@@ -17,6 +17,11 @@
  *          access and counting modes
  *   uart   the guest's initialization, transmit, receive and its
  *          interrupts, divisor latch, scratch, THRE, loopback, overrun
+ *   lapic  reset and boot state, ID and version, TPR/PPR/APR, software
+ *          enable, self-IPIs, priority, EOI, the timer's modes and
+ *          divider against virtual time, ESR, the base MSR, and where
+ *          the CPU takes interrupts from (vintr_*): the APIC, the PIC
+ *          through LINT0, or the PIC alone
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,6 +40,7 @@
 /* vdev_test_support.c */
 extern jmp_buf *vdev_test_panic_jmp;
 extern char vdev_test_panic_msg[];
+extern char vdev_test_log[];
 
 /* Ports, as the guest OS names them or as the PC places them. */
 #define PIT_CH0 0x40
@@ -176,6 +182,8 @@ machine_reset(void)
 	vuart_init(&vuart0, &vpic0, test_putc);
 	vuart_attach(&vuart0);
 	vdev_attach_misc(test_poweroff);
+	vlapic_init(&vlapic0);
+	vdev_test_log[0] = '\0';
 	out_len = 0;
 	out_buf[0] = '\0';
 	poweroff_calls = 0;
@@ -1051,6 +1059,536 @@ test_uart_input_before_pic_init(void)
 	CHECK_EQ(vpic_pending_vector(&vpic0), -1, "no stale request");
 }
 
+/* ================= lapic ================= */
+
+/* APIC registers (Intel SDM vol.3A Table 10-1) and bits the tests use. */
+#define LAPIC_ID 0x020
+#define LAPIC_VERSION 0x030
+#define LAPIC_TPR 0x080
+#define LAPIC_APR 0x090
+#define LAPIC_PPR 0x0A0
+#define LAPIC_EOI 0x0B0
+#define LAPIC_LDR 0x0D0
+#define LAPIC_DFR 0x0E0
+#define LAPIC_SVR 0x0F0
+#define LAPIC_ISR 0x100
+#define LAPIC_TMR 0x180
+#define LAPIC_IRR 0x200
+#define LAPIC_ESR 0x280
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_THERMAL 0x330
+#define LAPIC_LVT_PERF 0x340
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3E0
+#define LAPIC_UNIMPLEMENTED 0x010 /* a reserved line of the page */
+
+#define SVR_ENABLE 0x100
+#define LVT_MASKED 0x10000
+#define LVT_PERIODIC 0x20000
+#define ICR_SELF 0x40000	 /* destination shorthand 01 */
+#define ICR_ALL_BUT_SELF 0xC0000 /* shorthand 11 */
+#define ICR_NMI 0x400		 /* delivery mode 100 */
+#define ICR_LOGICAL 0x800
+#define ESR_SEND_ILLEGAL 0x20
+#define ESR_RECV_ILLEGAL 0x40
+#define ESR_ILLEGAL_REGISTER 0x80
+#define DIVIDE_BY_1 0xB
+#define DIVIDE_BY_4 0x1
+#define DIVIDE_BY_128 0xA
+
+/* Natively, QEMU 7.2 -cpu qemu32 after SeaBIOS (a probe kernel's reads). */
+#define NATIVE_VERSION 0x00050014
+#define NATIVE_SVR 0x1FF
+#define NATIVE_LINT0 0x8700 /* ExtINT, level */
+#define NATIVE_LINT1 0x8400 /* NMI, level */
+#define NATIVE_APIC_BASE_MSR 0xFEE00900ull
+
+static uint32_t
+apic_rd(uint32_t offset)
+{
+	return vlapic_read(&vlapic0, offset);
+}
+
+static void
+apic_wr(uint32_t offset, uint32_t v)
+{
+	vlapic_write(&vlapic0, offset, v);
+}
+
+/* Whether vector's bit is set in the 256-bit register at base. */
+static bool
+apic_bit(uint32_t base, int vector)
+{
+	return apic_rd(base + (vector / 32) * 0x10) & (1u << (vector % 32));
+}
+
+/* The guest sends itself vector with a single write (shorthand self). */
+static void
+self_ipi(int vector)
+{
+	apic_wr(LAPIC_ICR_LOW, ICR_SELF | vector);
+}
+
+/* The CPU takes what the APIC offers: returns the vector, or -1. */
+static int
+apic_take(void)
+{
+	int v = vlapic_pending_vector(&vlapic0);
+
+	if (v >= 0)
+		vlapic_ack(&vlapic0, v);
+	return v;
+}
+
+static void
+test_lapic_reset_state(void)
+{
+	static const uint32_t lvts[] = { LAPIC_LVT_TIMER, LAPIC_LVT_THERMAL,
+					 LAPIC_LVT_PERF, LAPIC_LVT_LINT0,
+					 LAPIC_LVT_LINT1, LAPIC_LVT_ERROR };
+
+	machine_reset();
+	vlapic_reset(&vlapic0);
+	CHECK_EQ(vlapic_msr_read(&vlapic0), NATIVE_APIC_BASE_MSR,
+		 "IA32_APIC_BASE: 0xFEE00000, BSP, enabled");
+	CHECK_EQ(vlapic_mmio_base(&vlapic0), 0xFEE00000, "page");
+	CHECK_EQ(apic_rd(LAPIC_ID), 0, "ID");
+	CHECK_EQ(apic_rd(LAPIC_VERSION), NATIVE_VERSION, "version");
+	CHECK_EQ(apic_rd(LAPIC_TPR), 0, "TPR");
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0, "PPR");
+	CHECK_EQ(apic_rd(LAPIC_LDR), 0, "LDR");
+	CHECK_EQ(apic_rd(LAPIC_DFR), 0xFFFFFFFF, "DFR all ones");
+	CHECK_EQ(apic_rd(LAPIC_SVR), 0xFF, "SVR: software-disabled");
+	for (int i = 0; i < 8; i++) {
+		CHECK_EQ(apic_rd(LAPIC_ISR + i * 0x10), 0, "ISR");
+		CHECK_EQ(apic_rd(LAPIC_TMR + i * 0x10), 0, "TMR");
+		CHECK_EQ(apic_rd(LAPIC_IRR + i * 0x10), 0, "IRR");
+	}
+	for (size_t i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++)
+		CHECK_EQ(apic_rd(lvts[i]), LVT_MASKED, "LVT masked");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_INITIAL), 0, "initial count");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 0, "current count");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_DIVIDE), 0, "divide by 2");
+	CHECK_EQ(apic_rd(LAPIC_ESR), 0, "ESR");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "nothing pending");
+	CHECK(!vlapic_accepts_pic(&vlapic0), "LINT0 masked: no 8259A");
+
+	/* What the guest's boot loader leaves (vlapic_init): as natively. */
+	vlapic_init(&vlapic0);
+	CHECK_EQ(vlapic_msr_read(&vlapic0), NATIVE_APIC_BASE_MSR, "boot MSR");
+	CHECK_EQ(apic_rd(LAPIC_SVR), NATIVE_SVR, "boot SVR");
+	CHECK_EQ(apic_rd(LAPIC_LVT_LINT0), NATIVE_LINT0, "boot LINT0");
+	CHECK_EQ(apic_rd(LAPIC_LVT_LINT1), NATIVE_LINT1, "boot LINT1");
+	CHECK_EQ(apic_rd(LAPIC_LVT_TIMER), LVT_MASKED, "boot timer LVT");
+	CHECK(vlapic_accepts_pic(&vlapic0), "virtual wire: 8259A passes");
+}
+
+static void
+test_lapic_id_version(void)
+{
+	machine_reset();
+	apic_wr(LAPIC_ID, 0x12345678);
+	CHECK_EQ(apic_rd(LAPIC_ID), 0x12000000, "ID: bits 31:24 only");
+	apic_wr(LAPIC_VERSION, 0);
+	CHECK_EQ(apic_rd(LAPIC_VERSION), NATIVE_VERSION, "version read-only");
+	apic_wr(LAPIC_LDR, 0xFFFFFFFF);
+	CHECK_EQ(apic_rd(LAPIC_LDR), 0xFF000000, "LDR: bits 31:24");
+	apic_wr(LAPIC_DFR, 0);
+	CHECK_EQ(apic_rd(LAPIC_DFR), 0x0FFFFFFF, "DFR: cluster model");
+	/* The other 12 bytes of a register's line. */
+	apic_wr(LAPIC_TPR + 4, 0xFF);
+	CHECK_EQ(apic_rd(LAPIC_TPR + 4), 0, "TPR + 4 reads 0");
+	CHECK_EQ(apic_rd(LAPIC_TPR), 0, "TPR + 4 is not TPR");
+	CHECK_EQ(apic_rd(LAPIC_EOI), 0, "EOI is write-only");
+}
+
+static void
+test_lapic_tpr_ppr(void)
+{
+	machine_reset();
+	apic_wr(LAPIC_TPR, 0x1234);
+	CHECK_EQ(apic_rd(LAPIC_TPR), 0x34, "TPR: 8 bits");
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0x34, "PPR = TPR, nothing in service");
+	apic_wr(LAPIC_TPR, 0x32);
+	self_ipi(0x51);
+	CHECK_EQ(apic_rd(LAPIC_APR), 0x50, "APR: IRR's class above TPR's");
+	CHECK_EQ(apic_take(), 0x51, "taken");
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0x50, "PPR: the class in service");
+	CHECK_EQ(apic_rd(LAPIC_APR), 0x50, "APR: ISR's class above TPR's");
+	apic_wr(LAPIC_TPR, 0x65);
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0x65, "PPR: TPR above ISR");
+	CHECK_EQ(apic_rd(LAPIC_APR), 0x65, "APR: TPR above both");
+	apic_wr(LAPIC_TPR, 0x58);
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0x58, "PPR: same class, TPR's value");
+	apic_wr(LAPIC_EOI, 0);
+	apic_wr(LAPIC_TPR, 0);
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0, "PPR after EOI");
+	apic_wr(LAPIC_PPR, 0xFF);
+	CHECK_EQ(apic_rd(LAPIC_PPR), 0, "PPR read-only");
+}
+
+static void
+test_lapic_software_enable(void)
+{
+	machine_reset();
+	apic_wr(LAPIC_SVR, 0xFFFFFFFF);
+	CHECK_EQ(apic_rd(LAPIC_SVR), 0x3FF, "SVR: vector, enable, focus");
+	apic_wr(LAPIC_LVT_TIMER, 0x30);
+	CHECK_EQ(apic_rd(LAPIC_LVT_TIMER), 0x30, "enabled: LVT unmasked");
+
+	apic_wr(LAPIC_SVR, 0xFF);
+	CHECK_EQ(apic_rd(LAPIC_LVT_TIMER), LVT_MASKED | 0x30,
+		 "software-disable masks every LVT");
+	CHECK_EQ(apic_rd(LAPIC_LVT_LINT0), LVT_MASKED | NATIVE_LINT0,
+		 "... LINT0 too");
+	CHECK(!vlapic_accepts_pic(&vlapic0), "... so the 8259A is cut off");
+	apic_wr(LAPIC_LVT_TIMER, 0x31);
+	CHECK_EQ(apic_rd(LAPIC_LVT_TIMER), LVT_MASKED | 0x31,
+		 "the mask stays while disabled");
+	self_ipi(0x40);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1,
+		 "disabled: accepts no fixed IPI");
+
+	/* Held requests survive disabling and are still delivered. */
+	apic_wr(LAPIC_SVR, SVR_ENABLE | 0xFF);
+	self_ipi(0x41);
+	apic_wr(LAPIC_SVR, 0xFF);
+	CHECK(apic_bit(LAPIC_IRR, 0x41), "IRR held while disabled");
+	CHECK_EQ(apic_take(), 0x41, "... and delivered (SDM §10.4.7.2)");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK(!apic_bit(LAPIC_ISR, 0x41), "EOI while disabled");
+}
+
+static void
+test_lapic_self_ipi(void)
+{
+	machine_reset();
+	self_ipi(0x40);
+	CHECK(apic_bit(LAPIC_IRR, 0x40), "self-IPI in IRR");
+	CHECK_EQ(apic_rd(LAPIC_ICR_LOW), ICR_SELF | 0x40,
+		 "ICR reads back, delivery status idle");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x40, "pending");
+	vlapic_ack(&vlapic0, 0x40);
+	CHECK(!apic_bit(LAPIC_IRR, 0x40), "ack clears IRR");
+	CHECK(apic_bit(LAPIC_ISR, 0x40), "... and sets ISR");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "in service");
+	self_ipi(0x40);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1,
+		 "again: waits for the EOI (same class)");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK(!apic_bit(LAPIC_ISR, 0x40), "EOI clears ISR");
+	CHECK_EQ(apic_take(), 0x40, "the second one");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "quiet");
+
+	/* By destination: physical, the APIC's own ID or broadcast. */
+	apic_wr(LAPIC_ID, 0x05000000);
+	apic_wr(LAPIC_ICR_HIGH, 0x05000000);
+	apic_wr(LAPIC_ICR_LOW, 0x42);
+	CHECK_EQ(apic_take(), 0x42, "physical destination = own ID");
+	apic_wr(LAPIC_EOI, 0);
+	apic_wr(LAPIC_ICR_HIGH, 0xFF000000);
+	apic_wr(LAPIC_ICR_LOW, 0x43);
+	CHECK_EQ(apic_take(), 0x43, "physical broadcast");
+	apic_wr(LAPIC_EOI, 0);
+	/* Logical, flat model: a bit in common with LDR. */
+	apic_wr(LAPIC_LDR, 0x02000000);
+	apic_wr(LAPIC_ICR_HIGH, 0x03000000);
+	apic_wr(LAPIC_ICR_LOW, ICR_LOGICAL | 0x44);
+	CHECK_EQ(apic_take(), 0x44, "logical destination, flat model");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK_EQ(vdev_test_log[0], '\0', "nothing reported so far");
+
+	/* What a uniprocessor cannot deliver: ignored, reported once. */
+	apic_wr(LAPIC_ICR_HIGH, 0x01000000);
+	apic_wr(LAPIC_ICR_LOW, 0x45);
+	apic_wr(LAPIC_ICR_LOW, ICR_ALL_BUT_SELF | 0x46);
+	apic_wr(LAPIC_ICR_LOW, ICR_SELF | ICR_NMI);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "other CPUs, NMI");
+	CHECK(strstr(vdev_test_log, "ignored") != NULL, "reported: %s",
+	      vdev_test_log);
+	CHECK(strchr(vdev_test_log, '\n') == strrchr(vdev_test_log, '\n'),
+	      "once: %s", vdev_test_log);
+
+	/* Vectors 0-15 are illegal: ESR, after the write that latches it. */
+	self_ipi(0x05);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "vector 5 refused");
+	CHECK_EQ(apic_rd(LAPIC_ESR), 0, "ESR shows nothing before a write");
+	apic_wr(LAPIC_ESR, 0);
+	CHECK_EQ(apic_rd(LAPIC_ESR), ESR_SEND_ILLEGAL | ESR_RECV_ILLEGAL,
+		 "ESR: send and receive illegal vector");
+	apic_wr(LAPIC_ESR, 0);
+	CHECK_EQ(apic_rd(LAPIC_ESR), 0, "the next write clears it");
+}
+
+static void
+test_lapic_priority(void)
+{
+	machine_reset();
+	self_ipi(0x35);
+	self_ipi(0x62);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x62, "higher vector first");
+	CHECK_EQ(apic_take(), 0x62, "taken");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1,
+		 "0x35 blocked by 0x62 in service");
+	self_ipi(0x80);
+	CHECK_EQ(apic_take(), 0x80, "a higher class nests");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK(!apic_bit(LAPIC_ISR, 0x80) && apic_bit(LAPIC_ISR, 0x62),
+	      "EOI ends the highest in service");
+	apic_wr(LAPIC_EOI, 0);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x35, "now 0x35");
+
+	/* TPR: a class must be above the TPR's to be offered. */
+	apic_wr(LAPIC_TPR, 0x40);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "TPR 0x40 masks 0x35");
+	apic_wr(LAPIC_TPR, 0x30);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "TPR 0x30: same class");
+	apic_wr(LAPIC_TPR, 0x2F);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x35, "TPR 0x2F lets it");
+	apic_wr(LAPIC_TPR, 0);
+	CHECK_EQ(apic_take(), 0x35, "taken");
+	apic_wr(LAPIC_EOI, 0);
+	apic_wr(LAPIC_EOI, 0);
+	CHECK_EQ(apic_rd(LAPIC_ISR + 0x10), 0, "an EOI with none in service");
+}
+
+/* Program the timer: LVT, divide, then the initial count (starts it). */
+static void
+timer_start(uint32_t lvt, uint32_t divide, uint32_t count)
+{
+	apic_wr(LAPIC_LVT_TIMER, lvt);
+	apic_wr(LAPIC_TIMER_DIVIDE, divide);
+	apic_wr(LAPIC_TIMER_INITIAL, count);
+}
+
+static void
+test_lapic_timer_one_shot(void)
+{
+	machine_reset();
+	timer_start(0x30, DIVIDE_BY_4, 1000);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 1000, "starts at the count");
+	vlapic_advance(&vlapic0, 3999);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 1, "999 counts in 3999 cycles");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "not yet");
+	vlapic_advance(&vlapic0, 1);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 0, "reaches 0");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x30, "at exactly 4000");
+	CHECK_EQ(apic_take(), 0x30, "taken");
+	apic_wr(LAPIC_EOI, 0);
+	vlapic_advance(&vlapic0, 1000000);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 0, "stays at 0");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "one shot only");
+
+	/* A new count rearms it; a count of 0 stops it. */
+	apic_wr(LAPIC_TIMER_INITIAL, 10);
+	vlapic_advance(&vlapic0, 20);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 5, "rearmed");
+	apic_wr(LAPIC_TIMER_INITIAL, 0);
+	vlapic_advance(&vlapic0, 1000);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "stopped");
+	apic_wr(LAPIC_TIMER_CURRENT, 5);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 0, "current count read-only");
+}
+
+static void
+test_lapic_timer_periodic(void)
+{
+	machine_reset();
+	timer_start(LVT_PERIODIC | 0x31, DIVIDE_BY_128, 10);
+	CHECK_EQ(apic_rd(LAPIC_LVT_TIMER), LVT_PERIODIC | 0x31, "LVT");
+	vlapic_advance(&vlapic0, 128 * 10 - 1);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 1, "last count");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "not yet");
+	vlapic_advance(&vlapic0, 1);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), 0x31, "first period");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 10, "reloaded");
+	apic_take();
+	apic_wr(LAPIC_EOI, 0);
+	for (int i = 0; i < 3; i++) {
+		vlapic_advance(&vlapic0, 128 * 10);
+		CHECK_EQ(apic_take(), 0x31, "every period");
+		apic_wr(LAPIC_EOI, 0);
+	}
+	vlapic_advance(&vlapic0, 128 * 25);
+	CHECK_EQ(apic_take(), 0x31, "two and a half periods");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "merge into one");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 5, "... and half a period");
+	apic_wr(LAPIC_EOI, 0);
+
+	/* Every divider: the count of 3 runs out after 3 * divide cycles. */
+	for (uint32_t code = 0; code < 16; code++) {
+		uint32_t divide;
+
+		if (code & 4)
+			continue; /* bit 2 is reserved */
+		/* SDM Figure 10-10: 2 << (bits 3, 1, 0); 111 is 1. */
+		divide = (code & 0xB) == 0xB
+				 ? 1
+				 : 2u << (((code & 8) >> 1) | (code & 3));
+		timer_start(0x32, code, 3);
+		CHECK_EQ(apic_rd(LAPIC_TIMER_DIVIDE), code, "divide reads back");
+		vlapic_advance(&vlapic0, 3 * divide - 1);
+		CHECK_EQ(vlapic_pending_vector(&vlapic0), -1,
+			 "divide code not yet");
+		vlapic_advance(&vlapic0, 1);
+		CHECK_EQ(apic_take(), 0x32, "divide code: on time");
+		apic_wr(LAPIC_EOI, 0);
+	}
+	apic_wr(LAPIC_TIMER_DIVIDE, 0xFFFFFFFF);
+	CHECK_EQ(apic_rd(LAPIC_TIMER_DIVIDE), 0xB, "divide: bits 0, 1, 3");
+}
+
+static void
+test_lapic_timer_masked(void)
+{
+	machine_reset();
+	timer_start(LVT_MASKED | LVT_PERIODIC | 0x33, DIVIDE_BY_1, 100);
+	vlapic_advance(&vlapic0, 250);
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "masked: no interrupt");
+	CHECK_EQ(apic_rd(LAPIC_IRR + 0x10), 0, "... not even in IRR");
+	CHECK_EQ(apic_rd(LAPIC_TIMER_CURRENT), 50, "but it counts");
+	apic_wr(LAPIC_LVT_TIMER, LVT_PERIODIC | 0x33);
+	vlapic_advance(&vlapic0, 50);
+	CHECK_EQ(apic_take(), 0x33, "unmasked: the next period interrupts");
+}
+
+static void
+test_lapic_errors(void)
+{
+	machine_reset();
+	apic_rd(LAPIC_UNIMPLEMENTED);
+	apic_wr(LAPIC_ESR, 0);
+	CHECK_EQ(apic_rd(LAPIC_ESR), ESR_ILLEGAL_REGISTER,
+		 "a read of a reserved register");
+	/* With the error LVT unmasked, an error is an interrupt. */
+	apic_wr(LAPIC_LVT_ERROR, 0xFFFFFFFF);
+	CHECK_EQ(apic_rd(LAPIC_LVT_ERROR), 0x100FF, "error LVT bits");
+	apic_wr(LAPIC_LVT_ERROR, 0x3E);
+	apic_wr(LAPIC_UNIMPLEMENTED, 1);
+	CHECK_EQ(apic_take(), 0x3E, "error interrupt");
+	apic_wr(LAPIC_LVT_LINT1, 0xFFFFFFFF);
+	CHECK_EQ(apic_rd(LAPIC_LVT_LINT1), 0x1A7FF,
+		 "LINT1: no delivery status, no remote IRR");
+}
+
+static void
+test_lapic_base_msr(void)
+{
+	machine_reset();
+	CHECK_EQ(vlapic_msr_write(&vlapic0, NATIVE_APIC_BASE_MSR | 0x400), -1,
+		 "x2APIC enable: reserved");
+	CHECK_EQ(vlapic_msr_write(&vlapic0, 1ull << 36), -1,
+		 "beyond 36 address bits");
+	CHECK_EQ(vlapic_msr_read(&vlapic0), NATIVE_APIC_BASE_MSR,
+		 "unchanged by refused writes");
+	CHECK_EQ(vlapic_msr_write(&vlapic0, 0xFEC01800), 0, "move the page");
+	CHECK_EQ(vlapic_msr_read(&vlapic0), 0xFEC01900ull, "BSP stays");
+	CHECK_EQ(vlapic_mmio_base(&vlapic0), 0xFEC01000, "the new page");
+
+	/* Global disable: back to power-up, off the bus. */
+	self_ipi(0x50);
+	CHECK_EQ(vlapic_msr_write(&vlapic0, 0xFEE00000), 0, "disable");
+	CHECK_EQ(vlapic_mmio_base(&vlapic0), 0, "no page");
+	CHECK_EQ(vlapic_pending_vector(&vlapic0), -1, "request lost");
+	CHECK(vlapic_accepts_pic(&vlapic0), "LINT0 is INTR");
+	CHECK_EQ(vlapic_msr_write(&vlapic0, 0xFEE00800), 0, "enable again");
+	CHECK_EQ(apic_rd(LAPIC_SVR), 0xFF, "in the power-up state");
+	CHECK(!vlapic_accepts_pic(&vlapic0), "LINT0 masked now");
+}
+
+/* The PIC set up by the guest with a timer tick requested on IRQ 0. */
+static void
+boot_with_pic_tick(void)
+{
+	guest_boot();
+	vpit_tick(&vpit0);
+}
+
+static void
+test_lapic_vintr(void)
+{
+	/* A guest that never touches its APIC: exactly the 8259A. */
+	boot_with_pic_tick();
+	CHECK_EQ(vintr_pending(), vpic_pending_vector(&vpic0), "same as PIC");
+	CHECK_EQ(vintr_pending(), IRQ_OFFSET + IRQ_TIMER, "the tick");
+	CHECK_EQ(vintr_ack(), IRQ_OFFSET + IRQ_TIMER, "acknowledged");
+	CHECK_EQ(read_isr(PIC1_CMD), 1 << IRQ_TIMER, "by the PIC");
+	CHECK_EQ(vintr_pending(), -1, "nothing else");
+	guest_pic_eoi(IRQ_TIMER);
+	CHECK_EQ(vintr_ack(), -1, "nothing to acknowledge");
+
+	/* The APIC globally disabled: the same. */
+	boot_with_pic_tick();
+	vlapic_msr_write(&vlapic0, 0xFEE00000);
+	CHECK_EQ(vintr_pending(), IRQ_OFFSET + IRQ_TIMER, "disabled APIC");
+	CHECK_EQ(vintr_ack(), IRQ_OFFSET + IRQ_TIMER, "... acknowledged");
+
+	/* LINT0 masked (as xv6 and JOS do): the 8259A is cut off. */
+	boot_with_pic_tick();
+	apic_wr(LAPIC_LVT_LINT0, LVT_MASKED);
+	CHECK_EQ(vintr_pending(), -1, "LINT0 masked");
+	CHECK_EQ(vintr_ack(), -1, "no INTA");
+	CHECK_EQ(read_irr(PIC1_CMD), 1 << IRQ_TIMER, "the PIC still waits");
+	apic_wr(LAPIC_LVT_LINT0, NATIVE_LINT0);
+	CHECK_EQ(vintr_pending(), IRQ_OFFSET + IRQ_TIMER, "virtual wire again");
+
+	/* Both: the APIC's first, then the 8259A's. */
+	self_ipi(0x21);
+	CHECK_EQ(vintr_pending(), 0x21, "the APIC's first");
+	CHECK_EQ(vintr_ack(), 0x21, "taken from the APIC");
+	CHECK(apic_bit(LAPIC_ISR, 0x21), "in the APIC's ISR");
+	CHECK_EQ(vintr_pending(), IRQ_OFFSET + IRQ_TIMER,
+		 "then the PIC's: an ExtINT ignores the PPR");
+	CHECK_EQ(vintr_ack(), IRQ_OFFSET + IRQ_TIMER, "taken from the PIC");
+}
+
+/*
+ * The monitor's clock (vmm_handle_irq): each real tick of the guest's
+ * PIT period is one vpit_tick and that many PIT clocks of APIC bus
+ * time.  A guest that counts the APIC timer over one PIT period, then
+ * programs that count periodic, gets one interrupt per PIT tick.
+ */
+static void
+test_lapic_timer_calibration(void)
+{
+	uint32_t divisor = (PIT_FREQ + TIMER_HZ / 2) / TIMER_HZ;
+	uint32_t start, measured;
+
+	guest_boot();
+	timer_start(LVT_MASKED | 0x40, DIVIDE_BY_4, 0xFFFFFFFF);
+	start = apic_rd(LAPIC_TIMER_CURRENT);
+	vpit_tick(&vpit0);
+	vlapic_advance(&vlapic0, (uint64_t)divisor *
+					 VLAPIC_BUS_CYCLES_PER_PIT_CLOCK);
+	measured = start - apic_rd(LAPIC_TIMER_CURRENT);
+	CHECK_EQ(measured, divisor * VLAPIC_BUS_CYCLES_PER_PIT_CLOCK / 4,
+		 "APIC counts in one PIT period");
+	CHECK(measured * 4ull * TIMER_HZ > 100000000ull &&
+		      measured * 4ull * TIMER_HZ < 101000000ull,
+	      "bus clock about 100 MHz: %u", measured * 4 * TIMER_HZ);
+	vintr_ack();
+	guest_pic_eoi(IRQ_TIMER);
+
+	timer_start(LVT_PERIODIC | 0x40, DIVIDE_BY_4, measured);
+	for (int i = 0; i < 10; i++) {
+		vpit_tick(&vpit0);
+		vlapic_advance(&vlapic0, (uint64_t)divisor *
+						 VLAPIC_BUS_CYCLES_PER_PIT_CLOCK);
+		CHECK_EQ(vintr_ack(), 0x40, "APIC tick with each PIT tick");
+		apic_wr(LAPIC_EOI, 0);
+		CHECK_EQ(vintr_ack(), IRQ_OFFSET + IRQ_TIMER, "and the PIT's");
+		guest_pic_eoi(IRQ_TIMER);
+		CHECK_EQ(vintr_pending(), -1, "nothing more");
+	}
+}
+
 /* ================= the run ================= */
 
 static const struct test_case tests[] = {
@@ -1080,6 +1618,19 @@ static const struct test_case tests[] = {
 	{ "uart", "loopback", test_uart_loopback },
 	{ "uart", "overrun", test_uart_overrun },
 	{ "uart", "input before pic_init", test_uart_input_before_pic_init },
+	{ "lapic", "reset and boot state", test_lapic_reset_state },
+	{ "lapic", "ID, version, LDR, DFR", test_lapic_id_version },
+	{ "lapic", "TPR, PPR, APR", test_lapic_tpr_ppr },
+	{ "lapic", "software enable", test_lapic_software_enable },
+	{ "lapic", "self-IPI and EOI", test_lapic_self_ipi },
+	{ "lapic", "priority and TPR", test_lapic_priority },
+	{ "lapic", "timer one-shot", test_lapic_timer_one_shot },
+	{ "lapic", "timer periodic and divide", test_lapic_timer_periodic },
+	{ "lapic", "timer masked", test_lapic_timer_masked },
+	{ "lapic", "ESR and the error LVT", test_lapic_errors },
+	{ "lapic", "IA32_APIC_BASE", test_lapic_base_msr },
+	{ "lapic", "vintr: APIC and PIC", test_lapic_vintr },
+	{ "lapic", "timer calibrated by the PIT", test_lapic_timer_calibration },
 };
 
 int
