@@ -101,7 +101,16 @@ uint32_t vpit_divisor(const struct vpit *t);
  * 1.193182 MHz clock): raise IRQ 0 (if programmed; once only in the
  * one-shot modes).  The monitor calls it from its own clock.
  */
-void vpit_tick(struct vpit *t);
+uint32_t vpit_tick(struct vpit *t);
+/*
+ * Time the guest has seen pass on counter 0, in PIT clocks: each read
+ * that shows the count falling credits that much (the hook, NULL: none),
+ * and vpit_tick returns the rest of the period (0 if counter 0 has no
+ * count).  The monitor keeps its other timers -- the local APIC's -- on
+ * the same clock, so a guest that measures one against the other finds
+ * them agree.
+ */
+extern void (*vpit_clock_hook)(uint32_t pit_clocks);
 
 /* ---- Local APIC, xAPIC mode, one processor (vdev_lapic.c) ---- */
 

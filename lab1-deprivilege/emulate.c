@@ -13,6 +13,7 @@
 #include <inc/gmem.h>
 #include <inc/shadow.h>
 #include <inc/string.h>
+#include <inc/vdev.h>
 #include <inc/vmm.h>
 #include <inc/x86.h>
 
@@ -186,6 +187,12 @@ emulate_msr(struct vcpu *v, bool write)
 			vmsr_sysenter[msr - MSR_SYSENTER_CS] = val;
 		else
 			val = vmsr_sysenter[msr - MSR_SYSENTER_CS];
+	} else if (msr == MSR_IA32_APIC_BASE) {
+		/* The virtual local APIC's base and enable bits. */
+		if (write && vlapic_msr_write(&vlapic0, val) < 0)
+			return EMU_GP;
+		if (!write)
+			val = vlapic_msr_read(&vlapic0);
 	} else if (msr == MSR_TSC && !write) {
 		val = rdtsc();
 	} else {

@@ -402,6 +402,14 @@ bt_run(struct vcpu *v, struct vmexit *x)
 					continue;
 				}
 				remember(v->tf.tf_eip, after);
+				if ((v->vflags & FL_IF) && vintr_pending() >= 0) {
+					/* The access made an interrupt pending
+					 * (an EOI, a timer read): the CPU takes
+					 * it before the next instruction. */
+					x->kind = EXIT_CALLOUT;
+					x->callout.kind = CALLOUT_IRQ_WINDOW;
+					return;
+				}
 				continue;
 			}
 			case CO_SIMULATE: {

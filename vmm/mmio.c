@@ -14,6 +14,7 @@
 #include <inc/gmem.h>
 #include <inc/mmio.h>
 #include <inc/string.h>
+#include <inc/vdev.h>
 #include <inc/mmu.h>
 #include <inc/stdio.h>
 #include <inc/vmm.h>
@@ -59,8 +60,8 @@ struct mmio_access {
 
 /*
  * One access of the emulated instruction: to a device (an access that
- * starts in its range; registers are 32 bits wide, so a narrower one
- * reads or rewrites the register that holds it), or to guest memory.
+ * starts in its range; its registers are 32 bits wide and aligned, and
+ * any other access reads 0 and writes nothing), or to guest memory.
  */
 static int
 access(void *ctx, gva_t va, void *buf, size_t len, bool write)
@@ -88,17 +89,20 @@ access(void *ctx, gva_t va, void *buf, size_t len, bool write)
 		return -1;
 	}
 	uint32_t off = gpa - d->base();
-	uint32_t reg = off & ~3u, shift = (off & 3) * 8;
-	uint32_t val = d->read(reg);
-	if (!write) {
-		val >>= shift;
-		memcpy(buf, &val, len);
+	if (len != 4 || (off & 3)) {
+		/* Not a register access: reads 0, writes go nowhere. */
+		if (!write)
+			memset(buf, 0, len);
 		return 0;
 	}
-	uint32_t in = 0;
-	memcpy(&in, buf, len);
-	uint32_t mask = len >= 4 ? 0xFFFFFFFFu : ((1u << (len * 8)) - 1);
-	d->write(reg, (val & ~(mask << shift)) | ((in & mask) << shift));
+	if (write) {
+		uint32_t val;
+		memcpy(&val, buf, 4);
+		d->write(off, val);
+	} else {
+		uint32_t val = d->read(off);
+		memcpy(buf, &val, 4);
+	}
 	return 0;
 }
 
@@ -148,6 +152,33 @@ mmio_emulate(struct vcpu *v, gpa_t gpa)
 	v->tf.tf_eflags = flags;
 	v->tf.tf_eip += len;
 }
+
+/* ---- The devices ---- */
+
+/* The local APIC's page, where IA32_APIC_BASE puts it (inc/vdev.h). */
+static gpa_t
+lapic_base(void)
+{
+	gpa_t base = vlapic_mmio_base(&vlapic0);
+	return base ? base : MMIO_NONE;
+}
+
+static uint32_t
+lapic_read(uint32_t reg)
+{
+	return vlapic_read(&vlapic0, reg);
+}
+
+static void
+lapic_write(uint32_t reg, uint32_t value)
+{
+	vlapic_write(&vlapic0, reg, value);
+}
+
+static const struct mmio_device lapic_mmio = {
+	"local APIC", lapic_base, APIC_PAGE_SIZE, lapic_read, lapic_write,
+};
+MMIO_DEVICE(lapic_mmio);
 
 bool
 mmio_page_fault(struct vcpu *v, gva_t va, uint32_t hw_err)

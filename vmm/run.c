@@ -69,17 +69,29 @@ vmm_port_out(uint16_t port, int size, uint32_t val)
 		pit_follow_guest();
 }
 
+/* PIT clocks passed, as the guest sees them: the local APIC's timer too. */
+static void
+apic_clocks(uint32_t pit_clocks)
+{
+	vlapic_advance(&vlapic0,
+		       (uint64_t)pit_clocks * VLAPIC_BUS_CYCLES_PER_PIT_CLOCK);
+}
+
 void
 vmm_handle_irq(int irq)
 {
 	switch (irq) {
 	case IRQ_TIMER:
+	{
 		ticks++;
-		vpit_tick(&vpit0);
-		/* One clock for both timers (docs/DESIGN.md §7). */
-		vlapic_advance(&vlapic0, (uint64_t)real_tick_pit_clocks() *
-						 VLAPIC_BUS_CYCLES_PER_PIT_CLOCK);
+		/* One clock for both timers (docs/DESIGN.md §7): the rest of
+		 * the period the guest's reads of the PIT did not show pass. */
+		uint32_t clocks = vpit_tick(&vpit0);
+		if (clocks == 0 && vpit_divisor(&vpit0) == 0)
+			clocks = real_tick_pit_clocks();
+		apic_clocks(clocks);
 		break;
+	}
 	case IRQ_SERIAL: {
 		int c;
 		while ((c = cons_poll()) >= 0)
@@ -153,6 +165,7 @@ vmm_run(struct vcpu *v)
 {
 	struct vmexit x;
 
+	vpit_clock_hook = apic_clocks;
 	for (;;) {
 		deliver_interrupts(v);
 		if (v->halted) {

@@ -100,6 +100,7 @@ struct vpit {
 };
 
 struct vpit vpit0;
+void (*vpit_clock_hook)(uint32_t pit_clocks);
 
 /* The count a read shows now; advance: time has passed since the last. */
 static uint16_t
@@ -112,6 +113,8 @@ pit_current_count(struct pit_channel *ch, bool advance)
 	if (advance) {
 		step = MAX(ch->reload / PIT_READ_STEPS, 1u);
 		ch->elapsed = (ch->elapsed + step) % ch->reload;
+		if (ch == &vpit0.ch[0] && vpit_clock_hook != NULL)
+			vpit_clock_hook(step);
 	}
 	/* 0x10000 - 0 reads as 0, as the 16-bit counter shows it. */
 	return (uint16_t)(ch->reload - ch->elapsed);
@@ -334,13 +337,15 @@ pit_pulse_irq(struct vpit *t)
  * once per count written; modes 1 and 5 wait for a GATE edge, and the
  * PC ties counter 0's GATE high, so they never fire.
  */
-void
+uint32_t
 vpit_tick(struct vpit *t)
 {
 	struct pit_channel *ch = &t->ch[0];
 
 	if (ch->reload == 0)
-		return;
+		return 0;
+	/* The clocks of this period that no read has credited yet. */
+	uint32_t rest = ch->reload - ch->elapsed;
 	switch (ch->mode) {
 	case MODE_RATE:
 	case MODE_SQUARE:
@@ -358,4 +363,5 @@ vpit_tick(struct vpit *t)
 	case MODE_HW_STROBE:
 		break;
 	}
+	return rest;
 }
