@@ -25,6 +25,7 @@
  */
 #include <inc/deprivilege.h>
 #include <inc/gmem.h>
+#include <inc/mmio.h>
 #include <inc/shadow.h>
 #include <inc/trace.h>
 #include <inc/x86.h>
@@ -274,6 +275,10 @@ hole_limit_fault(struct vcpu *v)
 
 	if (!hole_limit_exit(v, &x))
 		return false;
+	/* Device registers the guest maps there (the local APIC's page):
+	 * emulated, as the #PF path does when no limit stops the access. */
+	if (mmio_page_fault(v, x.exc.cr2, x.exc.err))
+		return true;
 	/* A page the guest's tables refuse, or the hole: a true fault. */
 	shadow_true_fault(v, x.exc.cr2, x.exc.err, &w, &guest_err);
 	v->vcr2 = x.exc.cr2;

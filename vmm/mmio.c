@@ -127,8 +127,17 @@ mmio_emulate(struct vcpu *v, gpa_t gpa)
 {
 	struct x86_insn in;
 	int len = vcpu_decode_at_eip(v, &in);
-	if (len <= 0)
+	if (len <= 0) {
+		gpa_t code;
+		uint32_t err;
+		if (translate(v, v->tf.tf_eip, false, v->vcpl == 3 ? 3 : 0,
+			      &code, &err) &&
+		    mmio_find(code) != NULL)
+			vcpu_fail(v, "the guest executes the registers of its "
+				     "%s (eip %08x)",
+				  mmio_find(code)->name, v->tf.tf_eip);
 		return; /* the code is gone: the guest's retry meets the fault */
+	}
 	count(CNT_MMIO);
 	uint32_t gpr[X86_NGPR], flags = v->tf.tf_eflags;
 	for (int r = 0; r < X86_NGPR; r++)
