@@ -2,7 +2,8 @@
  * memstress: memory integrity across fork and copy-on-write.
  *
  * The program fills PAGES pages at REGION with a pattern, then runs
- * ROUNDS rounds (plus one nested round) in which a parent and its child
+ * ROUNDS rounds (plus one nested round, whose child forks a grandchild,
+ * and so on DEPTH generations deep) in which a parent and its child
  * write different patterns into the same virtual pages at the same time
  * and each checks that it sees only its own writes.
  *
@@ -31,7 +32,10 @@
  * copy, or a copy taken too late is caught too.  Fresh pages must be
  * zero.  Patterns are never zero.
  *
- * Output: "memstress: PAGES pages, ROUNDS rounds", then "memstress: OK, 0
+ * Usage: memstress [PAGES [ROUNDS [DEPTH]]] (64, 3 and 1 by default).
+ *
+ * Output: "memstress: PAGES pages, ROUNDS rounds, depth DEPTH", then
+ * "memstress: OK, 0
  * corruptions", or, at the first bad word a process sees, "memstress:
  * CORRUPTION in pid P at VA expected X got Y" and at the end "memstress:
  * FAILED, N corruptions" (N counts bad pages, summed over processes).
@@ -228,12 +232,14 @@ int
 main(int argc, char **argv)
 {
 	struct layout lay;
-	int rounds, err = 0, r;
+	int rounds, depth, err = 0, r;
 
 	npages = arg_number(argc, argv, 1, 64, 1, MAX_PAGES, "page count");
 	rounds = arg_number(argc, argv, 2, 3, 0, 1000, "round count");
+	depth = arg_number(argc, argv, 3, 1, 0, 16, "nesting depth");
 	mypid = getpid();
-	printf("memstress: %d pages, %d rounds\n", npages, rounds);
+	printf("memstress: %d pages, %d rounds, depth %d\n", npages, rounds,
+	       depth);
 
 	/* Fresh pages must be zero; then give them a first pattern. */
 	for (int i = 0; i < npages; i++) {
@@ -256,10 +262,10 @@ main(int argc, char **argv)
 			page(i)[w] = pattern(lay.seed[0],
 					     (uint32_t)&page(i)[w]);
 
-	/* ROUNDS plain rounds, then one whose child forks a grandchild. */
+	/* ROUNDS plain rounds, then one nested DEPTH generations deep. */
 	for (r = 1; r <= rounds; r++)
 		err += cow_round(r, 0, &lay);
-	err += cow_round(r, 1, &lay);
+	err += cow_round(r, depth, &lay);
 	err += verify(&lay);
 
 	if (err == 0) {

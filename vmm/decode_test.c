@@ -14,7 +14,9 @@
  *              every ModRM byte under a set of prefix combinations, every
  *              3DNow! suffix, and the VEX, XOP and EVEX opcode spaces;
  *   random     pseudo-random byte streams (fixed seed), plain and biased
- *              towards prefixes, escapes, x87 and the vector encodings;
+ *              towards prefixes, escapes, x87 and the vector encodings
+ *              (DECODE_TEST_STREAMS=N of them in all, DECODE_TEST_SEED=S
+ *              another seed: make stress runs 10^6 and more);
  *   units      field-by-field checks of the instructions the monitor
  *              emulates, the helpers, and the error returns.
  *
@@ -55,8 +57,12 @@
 /* Bytes handed to both decoders: more than any instruction needs. */
 #define WINDOW 16
 
-/* Pseudo-random streams per bias (test_random). */
+/* Pseudo-random streams per bias (test_random), unless
+ * DECODE_TEST_STREAMS says how many in all, and DECODE_TEST_SEED which. */
 #define RANDOM_PER_KIND 15000
+#define RANDOM_SEED 0x5eed0005
+static unsigned long random_streams; /* 0: RANDOM_PER_KIND per kind */
+static uint64_t random_seed = RANDOM_SEED;
 
 static csh cs;
 static cs_insn *cs_buf;
@@ -1483,9 +1489,14 @@ test_random(void)
 	size_t kind, i;
 	int n, k, np;
 
-	rng_state = 0x5eed0005;
-	for (kind = 0; kind < sizeof(kinds) / sizeof(*kinds); kind++) {
-		for (i = 0; i < RANDOM_PER_KIND; i++) {
+	const size_t nkinds = sizeof(kinds) / sizeof(*kinds);
+	/* DECODE_TEST_STREAMS: the kinds share them, at least one each. */
+	size_t per_kind = random_streams ? (random_streams + nkinds - 1) / nkinds
+					 : RANDOM_PER_KIND;
+
+	rng_state = random_seed;
+	for (kind = 0; kind < nkinds; kind++) {
+		for (i = 0; i < per_kind; i++) {
 			fill_random(b, sizeof(b));
 			n = 0;
 			/* up to three prefixes before the legacy kinds */
@@ -1998,19 +2009,35 @@ main(void)
 		{ "x86decode", "units encodings", test_units_encodings },
 	};
 	const char *vb = getenv("DECODE_TEST_VERBOSE");
+	const char *streams = getenv("DECODE_TEST_STREAMS");
+	const char *seed = getenv("DECODE_TEST_SEED");
+	const char *only = getenv("DECODE_TEST_ONLY");
+	struct test_case chosen[sizeof(tests) / sizeof(tests[0])];
+	size_t nchosen = 0;
 	struct cs_exception *x;
 	clock_t t0 = clock();
 	int rc;
 
 	verbose = vb ? strtoul(vb, NULL, 0) : 0;
+	if (streams)
+		random_streams = strtoul(streams, NULL, 0);
+	if (seed)
+		random_seed = strtoull(seed, NULL, 0) | 1;
+	/* DECODE_TEST_ONLY=NAME: only the tests whose name starts so. */
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (!only || strncmp(tests[i].name, only, strlen(only)) == 0)
+			chosen[nchosen++] = tests[i];
+	if (nchosen == 0) {
+		fprintf(stderr, "decode_test: no test is named %s...\n", only);
+		return 1;
+	}
 	if (cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK ||
 	    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK ||
 	    (cs_buf = cs_malloc(cs)) == NULL) {
 		fprintf(stderr, "decode_test: cannot open Capstone\n");
 		return 1;
 	}
-	rc = test_table_run("decode_test", tests,
-			    sizeof(tests) / sizeof(tests[0]), NULL);
+	rc = test_table_run("decode_test", chosen, nchosen, NULL);
 
 	for (x = cs_exceptions; x->applies; x++)
 		if (x->hits)

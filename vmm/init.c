@@ -166,6 +166,7 @@ static void
 guest_serial_putc(uint8_t c)
 {
 	cons_putc_raw(c);
+	poolreport_guest_putc(c);
 }
 
 static const void *

@@ -6,6 +6,9 @@
 #include <inc/shadow.h>
 #include <inc/x86.h>
 #include <kern/pmap.h>
+#include <vmm/vmm.h>
+
+unsigned shadow_pages_live;
 
 void *
 shadow_page_alloc(hpa_t *pa)
@@ -14,6 +17,7 @@ shadow_page_alloc(hpa_t *pa)
 	if (!pg)
 		return NULL;
 	pg->ref = 1;
+	shadow_pages_live++;
 	*pa = page2pa(pg);
 	return page2kva(pg);
 }
@@ -24,6 +28,7 @@ shadow_page_free(hpa_t pa)
 	struct pageinfo *pg = pa2page(pa);
 	pg->ref = 0;
 	page_free(pg);
+	shadow_pages_live--;
 }
 
 void *

@@ -33,6 +33,12 @@ void gmem_init(void);
 /* run.c: the main loop. */
 void vmm_run(struct vcpu *v) __attribute__((noreturn));
 
+/* shadow_hw.c: pages the shadow MMU holds now (allocated, not freed). */
+extern unsigned shadow_pages_live;
+
+/* poolreport.c: called with each byte of the guest's serial output. */
+void poolreport_guest_putc(uint8_t c);
+
 /* loader.c: the guest image and its multiboot information. */
 int load_guest(struct vcpu *v, const void *image, size_t size,
 	       const char *cmdline);
