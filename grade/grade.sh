@@ -10,8 +10,9 @@
 # junit.xml for all suites of this run.
 #
 # Exit status: 0 at full marks, 1 below, 2 on bad usage.
-# Environment: GRADE_FILTER (a regular expression: only the tests whose
-# names match; make's TEST=), ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
+# Environment: GRADE_JOBS (how many suites run at once, default 1),
+# GRADE_FILTER (a regular expression: only the tests whose names match;
+# make's TEST=), ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
 # time limit, e.g. 3 on a slow machine), GRADE_OUT, GRADE_FAIL_FAST (1:
 # skip the rest of a suite after its first failed test with points, for
 # checks that only ask whether one fails; the score is then meaningless).
@@ -57,11 +58,47 @@ if [[ -n ${GRADE_FILTER:-} ]]; then
 fi
 
 echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST}${GRADE_FILTER:+, TEST=$GRADE_FILTER})"
-for s in "${suites[@]}"; do
-	rm -rf "${out:?}/$s"
-	mkdir -p "$out/$s"
+# run_suite SUITE: run it and score it, its report on standard output.
+run_suite() {
+	rm -rf "${out:?}/$1"
+	mkdir -p "$out/$1"
 	# bats fails when a test does; the scorer decides what that means.
-	GRADE_LOG_DIR="$PWD/$out/$s/logs" bats -T -F tap "${filter[@]}" "grade/$s.bats" |
-		python3 grade/results.py suite "$s" "grade/$s.bats" "$out/$s" || true
-done
-exec python3 grade/results.py total "$out" "${suites[@]}"
+	GRADE_LOG_DIR="$PWD/$out/$1/logs" bats -T -F tap "${filter[@]}" "grade/$1.bats" |
+		python3 grade/results.py suite "$1" "grade/$1.bats" "$out/$1" || true
+}
+
+# GRADE_JOBS=N runs up to N suites at once (each boots one QEMU at a
+# time), each report printed whole when its suite ends, in order; the
+# default, 1, prints every test as it completes.
+jobs=${GRADE_JOBS:-1}
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || {
+	echo "grade: GRADE_JOBS wants a number of suites, not '$jobs'" >&2
+	exit 2
+}
+if ((jobs == 1 || ${#suites[@]} == 1)); then
+	for s in "${suites[@]}"; do
+		run_suite "$s"
+	done
+else
+	reports=$(mktemp -d "${TMPDIR:-/tmp}/grade.XXXXXX")
+	trap 'rm -rf "$reports"' EXIT
+	running=0 shown=0
+	for i in "${!suites[@]}"; do
+		if ((running == jobs)); then
+			wait -n || true
+			running=$((running - 1))
+		fi
+		{ run_suite "${suites[i]}" >"$reports/$i" 2>&1; touch "$reports/$i.done"; } &
+		running=$((running + 1))
+		# Print, in order, every report that is complete.
+		while [[ -e $reports/$shown.done ]]; do
+			cat "$reports/$shown"
+			shown=$((shown + 1))
+		done
+	done
+	wait
+	for ((; shown < ${#suites[@]}; shown++)); do
+		cat "$reports/$shown"
+	done
+fi
+python3 grade/results.py total "$out" "${suites[@]}"
