@@ -38,7 +38,8 @@ GRADE_MODE=te
 
 # The x86 obstacles a ring-1 guest kernel can see without trapping:
 # pushf/popf ignore IF, %cs/%ss show RPL 1, sgdt/sidt/str/sldt show the
-# monitor's tables, lar/lsl/verr/verw see the shadow descriptors.
+# monitor's tables, lar/lsl/verr/verw see the shadow descriptors, and a
+# kernel data selector with RPL 1 loads (its DPL is 1 in the shadow).
 obstacles=(
 	'fidelity: pushf after cli'
 	'fidelity: popf clearing IF'
@@ -58,6 +59,7 @@ obstacles=(
 	'fidelity: user str'
 	'fidelity: user lsl-cs'
 	'fidelity: user lsl-ds'
+	'fidelity: load selector 0011'
 )
 
 # points: 6

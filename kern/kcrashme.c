@@ -760,7 +760,7 @@ kc_show(uint32_t round, int vec, uint32_t before, uint32_t after)
 	int n = PGSIZE;
 	while (n > 0 && kc_code[n - 1] == 0xCC)
 		n--;
-	for (int i = 0; i < n && i < 128; i++)
+	for (int i = 0; i < n && i < 256; i++)
 		cprintf(" %02x", kc_code[i]);
 	cprintf("\n");
 }

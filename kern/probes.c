@@ -648,7 +648,8 @@ run_fidelity(void)
 	probe_segment_checks("user code", GD_UT | 3);
 	probe_segment_checks("tss", GD_TSS);
 	static const uint16_t sels[] = { 0xFFD0, 0xFFD1, 0xFFD8, 0xFFDB,
-					 0xFFE8, 0xFFF0, 0x0FD8 };
+					 0xFFE8, 0xFFF0, 0x0FD8,
+					 GD_KD | 1, GD_KD | 2, GD_UD | 1 };
 	for (size_t i = 0; i < sizeof(sels) / sizeof(sels[0]); i++)
 		probe_selector_loads(sels[i]);
 	probe_wp();

@@ -101,6 +101,33 @@ bt_to_guest(struct vcpu *v, gva_t eip)
 }
 
 /*
+ * Would the guest, at CPL 0, take #GP(sel) loading sel into segment
+ * register sreg where the shadow GDT at ring 1 lets it load?  (The
+ * CO_SEGLOAD callout: translate.c's selector_check.)  A selector in the
+ * monitor's part of the table, past any the guest's GDT can hold, is
+ * natively beyond its limit; one with RPL 1 or 2 fails the CPL-0 rules
+ * for %ss (RPL must be 0) and for a data or non-conforming code segment
+ * whose DPL is below the RPL.  Anything else the CPU checks as it would.
+ */
+static bool
+seg_load_faults(struct vcpu *v, uint16_t sel, int sreg)
+{
+	struct segdesc d;
+	int rpl = SEL_RPL(sel);
+
+	if (!(sel & SEL_TI) && SEL_INDEX(sel) >= GUEST_GDT_MAX_ENTRIES)
+		return true;
+	if ((rpl != 1 && rpl != 2) || (sel & ~3) == 0)
+		return false; /* a null selector: the CPU's rules */
+	if (sreg == X86_SEG_SS)
+		return true;
+	if (!guest_descriptor(v, sel, &d) || !d.sd_s)
+		return false; /* beyond the limit, or a system one: #GP anyway */
+	bool conforming = (d.sd_type & STA_X) && (d.sd_type & STA_C);
+	return !conforming && (int)d.sd_dpl < rpl;
+}
+
+/*
  * The translated address in v->tf as a guest eip: true if the state is
  * precise there (then converted to the guest's view).
  */
@@ -423,12 +450,8 @@ bt_run(struct vcpu *v, struct vmexit *x)
 				continue;
 			}
 			case CO_SEGLOAD: {
-				/* A selector in the monitor's part of the
-				 * shadow GDT, past any the guest's GDT can
-				 * hold: natively beyond its limit, so #GP. */
 				uint16_t sel = v->tf.tf_regs.reg_eax;
-				if ((sel & SEL_TI) ||
-				    SEL_INDEX(sel) < GUEST_GDT_MAX_ENTRIES) {
+				if (!seg_load_faults(v, sel, a1)) {
 					v->tf.tf_eip = after;
 					continue;
 				}

@@ -38,6 +38,9 @@
  * the flags alone, is the whole hash function. */
 #define BT_HASH_BITS 16
 #define BT_HASH_SIZE (1 << BT_HASH_BITS)
+/* Past the hash: one byte per selector low byte, 1 where its RPL is 1 or
+ * 2 (the segment-load check, translate.c's selector_check). */
+#define BTA_SELTAB (BTA_HASH + BT_HASH_SIZE * 8)
 /* An entry holds -eip (so that "lea (target, entry)" is 0 on a hit and
  * jecxz can test it without touching the flags); empty: -0xFFFFFFFF,
  * the negation of an eip in the hole that no guest code has. */
@@ -63,9 +66,10 @@
 #define CO_IO_IN 0x80
 #define CO_IO_DX 0x100		   /* the port is %dx, not the immediate */
 #define CO_IO_PORT(a) ((a) >> 16) /* the immediate port */
-#define CO_SEGLOAD 11 /* a0 guest eip of a segment load whose selector (in
-			 %eax; the guest's %eax and %ecx in the bt_area)
-			 may name one of the monitor's descriptors */
+#define CO_SEGLOAD 11 /* a0 guest eip of a load of segment register a1
+			 (X86_SEG_*) whose selector (in %eax; the guest's
+			 %eax and %ecx in the bt_area) names one of the
+			 monitor's descriptors or has RPL 1 or 2 */
 #define CALLOUT_BYTES 14
 
 #ifndef __ASSEMBLER__
@@ -84,7 +88,12 @@ struct bt_area {
 	struct {
 		uint32_t neg_eip, tc;
 	} hash[BT_HASH_SIZE];
+	uint8_t seltab[256];
 };
+_Static_assert(__builtin_offsetof(struct bt_area, hash) == BTA_HASH,
+	       "BTA_HASH is the hash's offset");
+_Static_assert(__builtin_offsetof(struct bt_area, seltab) == BTA_SELTAB,
+	       "BTA_SELTAB is seltab's offset");
 
 /* The most guest instructions in one translation unit (§3.2). */
 #define TU_MAX_INSNS 12

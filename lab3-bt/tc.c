@@ -104,6 +104,8 @@ tc_init(struct vcpu *v, uint32_t kib)
 		return -1;
 	tc_end = tc_base + bytes;
 	tc_cur = tc_base;
+	for (int b = 0; b < 256; b++)
+		bt_area->seltab[b] = (b & 3) == 1 || (b & 3) == 2;
 	hash_clear();
 	checked_epoch = v->mapping_epoch;
 	return 0;

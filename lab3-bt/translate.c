@@ -145,25 +145,33 @@ static void mov_rm_to_eax(struct emit *e, const struct x86_insn *in,
 			  const uint8_t *code, uint8_t opcode, bool word);
 
 /*
- * The selector in %eax is about to be loaded into a segment register (the
- * guest's %eax and %ecx are in the bt_area).  The CPU checks it against
- * the shadow GDT, whose top entries are the monitor's (kern/kbase.h):
- * the engine's own code and %gs segments there are DPL 1, so translated
- * code at ring 1 could load them where the guest's own GDT has no such
- * entry and the CPU gives #GP.  A selector whose high byte is 0xFF calls
- * out, and the monitor raises that #GP (or lets the load go on); any
- * other goes straight on.  lea and jecxz: no flag changes.
+ * The selector in %eax is about to be loaded into segment register sreg
+ * (the guest's %eax and %ecx are in the bt_area).  The CPU checks it
+ * against the shadow GDT at ring 1, which differs from the guest's view
+ * at CPL 0 in two ways: the table's top entries are the monitor's
+ * (kern/kbase.h), among them the engine's own DPL-1 code and %gs
+ * segments, which the guest's GDT cannot hold; and a DPL-0 descriptor
+ * is DPL 1 there, so a selector with RPL 1 or 2 loads it where the CPU
+ * gives the guest #GP.  A selector with RPL 1 or 2 (the bt_area's table
+ * by its low byte) or whose high byte is 0xFF calls out, and the monitor
+ * raises the #GP or lets the load go on; any other goes straight on.
+ * movzbl, lea and jecxz: no flag changes.
  */
 static void callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1);
 
 static void
-selector_check(struct emit *e, gva_t eip)
+selector_check(struct emit *e, gva_t eip, int sreg)
 {
+	b1(e, 0x0F), b1(e, 0xB6), b1(e, 0xC8);	    /* movzbl %al,%ecx */
+	b1(e, 0x65), b1(e, 0x0F), b1(e, 0xB6);	    /* movzbl %gs:SELTAB(%ecx),%ecx */
+	b1(e, 0x89), b4(e, BTA_SELTAB);
+	b1(e, 0xE3), b1(e, CALLOUT_BYTES);	    /* jecxz: RPL 0 or 3 */
+	callout(e, CO_SEGLOAD, eip, sreg);
 	b1(e, 0x0F), b1(e, 0xB6), b1(e, 0xCC);	    /* movzbl %ah,%ecx */
 	b1(e, 0x8D), b1(e, 0x89), b4(e, -0xFFu);    /* lea -0xff(%ecx),%ecx */
 	b1(e, 0xE3), b1(e, 2);			    /* jecxz: 0xFF, call out */
 	b1(e, 0xEB), b1(e, CALLOUT_BYTES);	    /* jmp over the callout */
-	callout(e, CO_SEGLOAD, eip, 0);
+	callout(e, CO_SEGLOAD, eip, sreg);
 }
 
 /*
@@ -181,14 +189,24 @@ load_guest_gs(struct emit *e, uint32_t goff, enum gs_src src, int reg,
 	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
 	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
 	point(e, goff);
-	if (src == GS_POP)
+	if (src == GS_POP) {
 		b1(e, 0x8B), b1(e, 0x04), b1(e, 0x24); /* mov (%esp),%eax */
-	else if (src == GS_REG)
+	} else if (src == GS_REG) {
 		b1(e, 0x89), b1(e, 0xC0 | (reg << 3)); /* mov %reg,%eax */
-	else
+	} else if (in->seg == X86_SEG_GS) {
+		/* mov %gs:m16,%gs: the operand through the guest's %gs,
+		 * then ours back (through %cs: no register, no flag). */
+		gs_op(e, 0x8E, X86_SEG_GS, BTA_VGS);
+		point(e, goff);
+		e->tu->points[e->tu->npoints - 1].flags = PT_NO_RESUME;
+		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl %gs:m16 */
+		b1(e, 0x2E), b1(e, 0x8E), b1(e, 0x2D);
+		b4(e, (uint32_t)&bt_gs_selector);
+	} else {
 		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl m16,%eax */
+	}
 	point_eax_saved(e, goff);
-	selector_check(e, e->tu->eip + goff);
+	selector_check(e, e->tu->eip + goff, X86_SEG_GS);
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);    /* the guest's, for a #GP */
 	point_eax_saved(e, goff);
 	b1(e, 0x8E), b1(e, 0xE8);	       /* mov %eax,%gs: the check */
@@ -235,7 +253,12 @@ check_segment_load(struct emit *e, uint32_t goff, const struct x86_insn *in,
 	else
 		mov_rm_to_eax(e, in, code, 0x8E, true); /* movzwl m16,%eax */
 	point_eax_saved(e, goff);
-	selector_check(e, e->tu->eip + goff);
+	static const int popped[] = { [0x07] = X86_SEG_ES, [0x17] = X86_SEG_SS,
+				      [0x1F] = X86_SEG_DS };
+	int sreg = in->opcode == 0x8E	  ? in->reg
+		   : in->opcode == 0x0FA1 ? X86_SEG_FS
+					  : popped[in->opcode];
+	selector_check(e, e->tu->eip + goff, sreg);
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
 	point(e, goff);
@@ -457,8 +480,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 			gs_op(e, 0x8B, in->rm, BTA_VGS);
 			return T_DONE;
 		}
-		if (op == 0x8E && in->reg == X86_SEG_GS &&
-		    in->seg != X86_SEG_GS) { /* mov r/m, %gs */
+		if (op == 0x8E && in->reg == X86_SEG_GS) { /* mov r/m, %gs */
 			load_guest_gs(e, goff, in->mod == 3 ? GS_REG : GS_MEM,
 				      in->rm, in, code);
 			return T_DONE;
