@@ -106,7 +106,8 @@ rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	// shadow map va so that the guest's retry succeeds, to the guest
 	// page its tables name, with no more rights than they grant, and
 	// so that the guest's first write to a clean page still reaches the
-	// monitor (to keep the guest's dirty bits right).  Return true.
+	// monitor (to keep the guest's dirty bits right).  Count the fill
+	// (CNT_PF_HIDDEN, CNT_SHADOW_FILLS) and return true.
 	// BEGIN LAB 1 SOLUTION
 	hpa_t hpa = gpa_to_hpa(v, ROUNDDOWN(w.gpa, PGSIZE));
 	if (!hpa)
