@@ -128,8 +128,9 @@ emulate_cr(struct vcpu *v, int cr, bool write, int gpr)
 	// LAB 1: Exercise 3.  The guest reads or writes its own control
 	// registers (v->vcr0, vcr2, vcr3, vcr4), never the real ones: a
 	// read sees what the guest last wrote; a write takes effect as at
-	// ring 0 (#GP where ring 0 would get one: EMU_GP), and any write
-	// that changes how guest addresses translate leaves the shadow page
+	// ring 0 (#GP where ring 0 would get one: EMU_GP; PAE, which the
+	// monitor does not virtualize, stops the guest), and any write that
+	// changes how guest addresses translate leaves the shadow page
 	// tables consistent with it.  EMU_NEXT when done.
 	// BEGIN LAB 1 SOLUTION
 	uint32_t *reg = vcpu_gpr(v, gpr);
