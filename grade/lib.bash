@@ -30,6 +30,11 @@
 #	boot_stop NAME, free_tcp_port, wait_for_listen PORT NAME
 #	    The same in the background, for runs that something else (gdb)
 #	    drives; teardown stops whatever a test left running.
+#	gdb_watch NAME SYMBOLS COMMANDS [boot options]
+#	    Boot (init=hello unless told) halted for gdb, run gdb with the
+#	    symbols of SYMBOLS (obj/vmm, obj/kernel) and COMMANDS, stop the
+#	    boot, and set GDB_OUT to what gdb printed; gdb_expect ERE WHY
+#	    then checks it, failing with WHY and gdb's last lines.
 #
 # Every run goes through grade/qemu-run, has a time limit (scaled by
 # GRADE_TIMEOUT_SCALE) and is stopped by its process id.  ACCEL (tcg or
@@ -263,6 +268,40 @@ boot_stop() {
 		kill_tree "$(<"$pidfile")"
 	fi
 	return 0
+}
+
+# gdb_watch NAME SYMBOLS COMMANDS [boot options]: boot run NAME halted
+# for gdb (init=hello and a 60 s limit unless the options say otherwise),
+# run gdb on it with the symbols of SYMBOLS (relative to the tree) and
+# COMMANDS after "target remote", then stop the run.  GDB_OUT is what gdb
+# printed.  gdb ends when COMMANDS do or when the run does (a panic
+# before a breakpoint closes the connection).
+gdb_watch() {
+	local name=$1 symbols=$2 cmds=$3 port script
+	shift 3
+	port=$(free_tcp_port)
+	boot_start "$name" --append init=hello --timeout 60 --gdb "$port" "$@"
+	wait_for_listen "$port" "$name" || return
+	script=$BATS_TEST_TMPDIR/$name.gdb
+	cat >"$script" <<-EOF
+		set pagination off
+		set confirm off
+		target remote localhost:$port
+		symbol-file $GRADE_TOP/$symbols
+		$cmds
+	EOF
+	GDB_OUT=$(cd "$GRADE_TOP" &&
+		timeout "$(grade_timeout 60)" gdb -n -batch -x "$script" 2>&1) || true
+	boot_stop "$name" "gdb is done"
+	boot_wait "$name"
+}
+
+# gdb_expect ERE WHY: some line gdb_watch's gdb printed matches ERE, or
+# fail saying WHY, with gdb's last lines.
+gdb_expect() {
+	grep -Eq -- "$1" <<<"$GDB_OUT" ||
+		grade_fail "$2; gdb said:" \
+			"$(grep -v '^warning: ' <<<"$GDB_OUT" | tail -n 15)"
 }
 
 # ---------------------------------------------------------------- #

@@ -58,8 +58,11 @@ enum emu_result
 emulate_io(struct vcpu *v, uint16_t port, int size, bool in, bool string,
 	   bool rep)
 {
-	// LAB 1: Exercise 2.  Emulate in, out, ins and outs (with rep) on
-	// the virtual devices: vmm_port_in()/vmm_port_out() do one access.
+	// LAB 1: Exercise 4.  Give the guest the effect of the I/O
+	// instruction described by the arguments, on the virtual devices
+	// (vmm_port_in/vmm_port_out): %eax for in/out, guest memory and
+	// %esi/%edi (and %ecx with rep) for ins/outs, as the CPU would.
+	// EMU_NEXT when done, EMU_GP if guest memory cannot be reached.
 	// BEGIN LAB 1 SOLUTION
 	struct pushregs *r = &v->tf.tf_regs;
 	uint32_t mask = size == 4 ? 0xFFFFFFFF : (1u << (size * 8)) - 1;
@@ -94,7 +97,7 @@ emulate_io(struct vcpu *v, uint16_t port, int size, bool in, bool string,
 			r->reg_ecx--;
 	}
 	return EMU_NEXT;
-	// STUB: panic("lab 1: exercise 2 (port I/O) not implemented");
+	// STUB: panic("lab 1: exercise 4 (port I/O) not implemented");
 	// END LAB 1 SOLUTION
 }
 
@@ -122,9 +125,13 @@ emulate_io_insn(struct vcpu *v, const struct x86_insn *in)
 enum emu_result
 emulate_cr(struct vcpu *v, int cr, bool write, int gpr)
 {
-	// LAB 1: Exercise 3.  Read or write the virtual control register
-	// (v->vcr0, vcr2, vcr3, vcr4).  Loading cr3, or changing cr0.PG/WP
-	// or cr4.PSE/PGE, invalidates the shadow page tables.
+	// LAB 1: Exercise 3.  The guest reads or writes its own control
+	// registers (v->vcr0, vcr2, vcr3, vcr4), never the real ones: a
+	// read sees what the guest last wrote; a write takes effect as at
+	// ring 0 (#GP where ring 0 would get one: EMU_GP; PAE, which the
+	// monitor does not virtualize, stops the guest), and any write that
+	// changes how guest addresses translate leaves the shadow page
+	// tables consistent with it.  EMU_NEXT when done.
 	// BEGIN LAB 1 SOLUTION
 	uint32_t *reg = vcpu_gpr(v, gpr);
 	bool to_cr = write;
@@ -262,9 +269,10 @@ emulate_one(struct vcpu *v, const struct x86_insn *in)
 	switch (in->opcode) {
 	case 0xFA: /* cli */
 	case 0xFB: /* sti */
-		// LAB 1: Exercise 1.  cli clears and sti sets the virtual IF
-		// (v->vflags); the real IF stays 1.  sti also opens an interrupt
-		// shadow (v->sti_shadow) when IF was clear.  Return EMU_NEXT.
+		// LAB 1: Exercise 6.  cli and sti change the guest's IF
+		// (v->vflags), never the real one, and an sti that enables
+		// interrupts holds them off for one more instruction, as the
+		// CPU's does (v->sti_shadow).  Return EMU_NEXT.
 		// BEGIN LAB 1 SOLUTION
 		if (in->opcode == 0xFA) {
 			v->vflags &= ~FL_IF;
@@ -273,7 +281,7 @@ emulate_one(struct vcpu *v, const struct x86_insn *in)
 			v->sti_shadow = true;
 		}
 		return EMU_NEXT;
-		// STUB: panic("lab 1: exercise 1 (cli/sti) not implemented");
+		// STUB: panic("lab 1: exercise 6 (cli/sti) not implemented");
 		// END LAB 1 SOLUTION
 	case 0xF4: /* hlt */
 		vcpu_halt(v);

@@ -15,7 +15,7 @@ static int delivering;
 
 /*
  * A selector as the guest should see it: RPL of its own privilege.
- * (Marked unused: the lab 1 handout has no caller until exercise 4.)
+ * (Marked unused: the lab 1 handout has no caller until exercise 5.)
  */
 static __attribute__((unused)) uint16_t
 guest_visible_sel(const struct vcpu *v, uint16_t sel)
@@ -83,13 +83,12 @@ reflect(struct vcpu *v, const struct event *e)
 		goto out;
 	}
 
-	// LAB 1: Exercise 4.  Build the frame the CPU would push (SDM vol.3A
-	// §6.12.1): from user mode, switch to the guest TSS's ss0:esp0
-	// (guest_tss_stack) and push ss and esp first; then eflags (the
-	// guest-visible one), cs (as the guest sees it), the return eip (for
-	// int n, the instruction after it: eip + e->insn_len) and the error
-	// code.  Then enter the handler at GUEST_KERNEL_RING and, for an
-	// interrupt gate, clear the virtual IF.
+	// LAB 1: Exercise 5.  The gate is checked: do the rest of what the
+	// CPU does (SDM vol.3A §6.12.1).  Push the frame the guest would
+	// find natively, on the stack the CPU would use, with the values
+	// the guest believes it has (its eflags, its %cs), then enter the
+	// handler at GUEST_KERNEL_RING with the flags an interrupt or trap
+	// gate leaves.  A frame that cannot be written is delivery_failed.
 	// BEGIN LAB 1 SOLUTION
 	uint32_t frame[6];
 	int n = 0;
@@ -133,7 +132,7 @@ reflect(struct vcpu *v, const struct event *e)
 		v->vflags &= ~FL_IF;
 	v->vcpl = new_cpl;
 	v->halted = false;
-	// STUB: panic("lab 1: exercise 4 (reflect) not implemented");
+	// STUB: panic("lab 1: exercise 5 (reflect) not implemented");
 	// END LAB 1 SOLUTION
 out:
 	delivering--;
@@ -147,10 +146,11 @@ out:
 int
 emulate_iret(struct vcpu *v)
 {
-	// LAB 1: Exercise 5.  Pop eip, cs and eflags (and esp, ss when
-	// returning to user mode) from the guest's stack; set the vcpu from
-	// them, the virtual IF and IOPL included.  Return -1 if the frame
-	// cannot be read.
+	// LAB 1: Exercise 7.  Return from the guest's interrupt frame at
+	// %esp as the CPU's iret would, to guest kernel or guest user mode,
+	// the guest's virtual IF and IOPL included.  Return 0, or -1 (the
+	// guest gets #GP) for a frame that cannot be read or returns
+	// anywhere else.
 	// BEGIN LAB 1 SOLUTION
 	uint32_t f[5];
 	if (gva_read(v, v->tf.tf_esp, f, 12, NULL) < 0)
@@ -172,7 +172,7 @@ emulate_iret(struct vcpu *v)
 	v->tf.tf_eip = f[0];
 	vcpu_set_eflags(v, f[2]);
 	return 0;
-	// STUB: panic("lab 1: exercise 5 (iret) not implemented");
+	// STUB: panic("lab 1: exercise 7 (iret) not implemented");
 	// END LAB 1 SOLUTION
 }
 
@@ -184,16 +184,17 @@ emulate_iret(struct vcpu *v)
 static bool
 reflect_irq_window(struct vcpu *v)
 {
-	// LAB 1: Exercise 7.  Say whether a virtual interrupt may be
-	// delivered now: no interrupt shadow at this eip (v->sti_shadow,
-	// v->sti_shadow_eip; a shadow we have moved past is over), and the
-	// virtual IF set unless the guest is in user mode.
+	// LAB 1: Exercise 1.  Say whether the guest, as it stands now,
+	// could take an external interrupt on a real CPU: not with its
+	// virtual IF clear, not in the shadow of an sti (v->sti_shadow,
+	// v->sti_shadow_eip; a shadow the guest has moved past is over).
+	// Guest user code always runs with interrupts enabled.
 	// BEGIN LAB 1 SOLUTION
 	if (v->sti_shadow && v->tf.tf_eip == v->sti_shadow_eip)
 		return false;
 	v->sti_shadow = false;
 	return (v->vflags & FL_IF) || v->vcpl != 0;
-	// STUB: panic("lab 1: exercise 7 (the interrupt window) not implemented");
+	// STUB: panic("lab 1: exercise 1 (the interrupt window) not implemented");
 	// END LAB 1 SOLUTION
 }
 

@@ -69,7 +69,7 @@ rebuild_invlpg(struct vcpu *v, gva_t va)
 
 /*
  * The shadow PTE slot for va, allocating its page table.  (Marked
- * unused: in the lab 1 handout its caller is exercise 6.)
+ * unused: in the lab 1 handout its caller is exercise 2.)
  */
 static __attribute__((unused)) pte_t *
 shadow_pte(struct vcpu *v, gva_t va)
@@ -101,10 +101,13 @@ rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
 
-	// LAB 1: Exercise 6.  The guest's tables allow this access (w is
-	// their walk): a hidden fault.  Fill the shadow PTE (shadow_pte)
-	// with the host-physical page and the guest's rights -- writeable
-	// only once the guest's PTE is dirty -- and return true.
+	// LAB 1: Exercise 2.  A hidden fault: shadow_true_fault has walked
+	// the guest's tables (w) and they allow this access.  Make the
+	// shadow map va so that the guest's retry succeeds, to the guest
+	// page its tables name, with no more rights than they grant, and
+	// so that the guest's first write to a clean page still reaches the
+	// monitor (to keep the guest's dirty bits right).  Count the fill
+	// (CNT_PF_HIDDEN, CNT_SHADOW_FILLS) and return true.
 	// BEGIN LAB 1 SOLUTION
 	hpa_t hpa = gpa_to_hpa(v, ROUNDDOWN(w.gpa, PGSIZE));
 	if (!hpa)
@@ -133,7 +136,7 @@ rebuild_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	count(CNT_PF_HIDDEN);
 	count(CNT_SHADOW_FILLS);
 	return true;
-	// STUB: panic("lab 1: exercise 6 (hidden page faults) not implemented");
+	// STUB: panic("lab 1: exercise 2 (hidden page faults) not implemented");
 	// END LAB 1 SOLUTION
 }
 
