@@ -58,13 +58,13 @@ invlpg(uint32_t la)
 static inline void
 lidt(const void *pd)
 {
-	asm volatile("lidt (%0)" : : "r"(pd));
+	asm volatile("lidt (%0)" : : "r"(pd) : "memory");
 }
 
 static inline void
 lgdt(const void *pd)
 {
-	asm volatile("lgdt (%0)" : : "r"(pd));
+	asm volatile("lgdt (%0)" : : "r"(pd) : "memory");
 }
 
 static inline void
