@@ -225,6 +225,23 @@ hole_limit_exit(struct vcpu *v, struct vmexit *x)
 
 	uint16_t sel;
 	uint32_t target;
+	if (in.flow == X86_FLOW_RET_FAR || in.flow == X86_FLOW_IRET) {
+		/* A far return or iret whose frame lies in the hole.  QEMU's
+		 * TCG reads such a frame with supervisor rights, so it reads
+		 * the monitor's memory, not the guest's missing page, and
+		 * faults later on what it found (#GP(0), a nonsense %cs);
+		 * natively the read itself is the #PF. */
+		uint32_t len = (in.flow == X86_FLOW_IRET ? 3 : 2) * in.opsize;
+		gva_t cr2;
+		if (!guest_segment(v, v->tf.tf_ss, &base, &limit))
+			return false;
+		gva_t la = base + v->tf.tf_esp;
+		if (la + (len - 1) < MONHOLE ||
+		    !first_fault(v, la, len, false, cpl, &cr2))
+			return false;
+		pf_exit(x, cr2, false, cpl);
+		return true;
+	}
 	if (in.flow != X86_FLOW_NONE) {
 		if (!transfer_target(v, &in, cpl, &sel, &target) ||
 		    !guest_segment(v, sel, &base, &limit) || target > limit ||

@@ -108,6 +108,17 @@ read_hole(void)
 	(void)*(volatile uint32_t *)(HOLE_TARGET + 0x40);
 }
 
+/* A far return with the stack in the hole: #PF reading it (crashme). */
+static void
+lret_stack_hole(void)
+{
+	asm volatile("movl %0, %%esp\n"
+		     "lret\n"
+		     :
+		     : "i"(0xFE234FEC)
+		     : "memory");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -122,6 +133,7 @@ static const struct {
 	{ "near call to the hole", near_call_hole },
 	{ "ret to the hole", ret_hole },
 	{ "read from the hole", read_hole },
+	{ "lret with the stack in the hole", lret_stack_hole },
 };
 
 int
