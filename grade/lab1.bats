@@ -156,17 +156,7 @@ first_probe_lines() {
 # monitor's tables, lar/lsl/verr/verw see the shadow descriptors, and a
 # kernel data selector with RPL 1 loads (its DPL is 1 in the shadow).
 obstacles=(
-	'fidelity: pushf after cli'
-	'fidelity: popf clearing IF'
-	'fidelity: cs RPL'
-	'fidelity: ss RPL'
-	'fidelity: sgdt'
-	'fidelity: sidt'
-	'fidelity: str'
-	'fidelity: lar/lsl/verr/verw kernel code'
-	'fidelity: lar/lsl/verr/verw kernel data'
-	'fidelity: lar/lsl/verr/verw user code'
-	'fidelity: lar/lsl/verr/verw tss'
+	"${first_probes[@]}"
 	'fidelity: ltr'
 	'fidelity: lldt'
 	'fidelity: user sgdt'

@@ -37,4 +37,16 @@ bool mmio_page_fault(struct vcpu *v, gva_t va, uint32_t hw_err);
 /* The same for a nested page fault at gpa (npt=on). */
 bool mmio_nested_fault(struct vcpu *v, gpa_t gpa);
 
+/*
+ * Perform the guest instruction at eip as the CPU would, with the write
+ * emulator: memory at the guest's privilege (a device's range to the
+ * device), registers, flags and eip committed, the trace clients told
+ * what it wrote to RAM, and a page fault it meets raised for the guest.
+ * Returns WEMU_OK or WEMU_FAULT (done either way), WEMU_UNSUPPORTED
+ * (nothing done: the caller says why it needed it), or VCPU_NO_CODE (the
+ * code at eip cannot be read; nothing done).
+ */
+#define VCPU_NO_CODE (-3)
+int vcpu_perform(struct vcpu *v);
+
 #endif

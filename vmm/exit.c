@@ -11,7 +11,6 @@
 #include <inc/gmem.h>
 #include <inc/mmio.h>
 #include <inc/shadow.h>
-#include <inc/trace.h>
 #include <inc/wemu.h>
 #include <inc/x86.h>
 #include <kern/trap.h>
@@ -95,42 +94,6 @@ softint(struct vcpu *v, const struct vmexit *x)
 					.insn_len = len });
 }
 
-/* Guest memory for the write emulator, with the rights of the guest
- * kernel; the first access that faults is kept for the #PF. */
-struct kernel_access {
-	struct vcpu *v;
-	gva_t fault_va;
-	uint32_t fault_err;
-};
-
-static int
-kernel_access(void *ctx, gva_t va, void *buf, size_t len, bool write)
-{
-	struct kernel_access *k = ctx;
-	struct gwalk w;
-	if (gva_access(k->v, va, buf, len, write, 0, &w) == 0)
-		return 0;
-	/* Which page failed: the first, or the one the access runs into
-	 * (with cr0.WP clear the kernel may write wherever it may read). */
-	k->fault_va = va;
-	if (PGOFF(va) + len > PGSIZE && gva_walk(k->v, va, false, 0).ok)
-		k->fault_va = ROUNDDOWN(va, PGSIZE) + PGSIZE;
-	k->fault_err = w.pf_err;
-	return -1;
-}
-
-static int
-kernel_read(void *ctx, gva_t va, void *buf, size_t len)
-{
-	return kernel_access(ctx, va, buf, len, false);
-}
-
-static int
-kernel_write(void *ctx, gva_t va, const void *buf, size_t len)
-{
-	return kernel_access(ctx, va, (void *)buf, len, true);
-}
-
 /*
  * With cr0.WP clear the guest kernel may write to pages its tables make
  * read-only; user code still may not.  One shadow entry cannot give the
@@ -154,36 +117,15 @@ wp_clear_write(struct vcpu *v, gva_t va, uint32_t hw_err)
 	if ((big ? w.pde : w.pde & w.pte) & PTE_W)
 		return false; /* writeable: a hidden or a trace fault */
 
-	count(CNT_PF_WP_CLEAR);
-	struct x86_insn in;
-	int len = vcpu_decode_at_eip(v, &in);
-	if (len <= 0)
+	int r = vcpu_perform(v);
+	if (r == VCPU_NO_CODE)
 		return false; /* the code is gone: let the guest retry */
-	uint32_t gpr[X86_NGPR], flags = v->tf.tf_eflags;
-	for (int r = 0; r < X86_NGPR; r++)
-		gpr[r] = *vcpu_gpr(v, r);
-	struct kernel_access k = { v, 0, 0 };
-	struct wemu_mem mem = { &k, kernel_read, kernel_write };
-	struct wemu_write wr = { 0 };
-	int r = wemu_execute(&in, gpr, &flags, &mem, &wr);
+	count(CNT_PF_WP_CLEAR);
 	if (r == WEMU_UNSUPPORTED)
 		vcpu_fail(v, "the guest kernel writes read-only va %08x with "
 			     "cr0.WP clear, by an instruction the monitor "
 			     "cannot emulate (eip %08x)",
 			  va, v->tf.tf_eip);
-	if (r == WEMU_OK || wr.len) {
-		for (int i = 0; i < X86_NGPR; i++)
-			*vcpu_gpr(v, i) = gpr[i];
-		v->tf.tf_eflags = flags;
-		if (wr.len)
-			trace_written(v, wr.va, wr.len);
-	}
-	if (r == WEMU_OK) {
-		v->tf.tf_eip += len;
-	} else {
-		v->vcr2 = k.fault_va;
-		vmm_raise(v, T_PGFLT, true, k.fault_err);
-	}
 	return true;
 }
 

@@ -14,6 +14,7 @@
 #include <inc/gmem.h>
 #include <inc/mmio.h>
 #include <inc/string.h>
+#include <inc/trace.h>
 #include <inc/vdev.h>
 #include <inc/mmu.h>
 #include <inc/stdio.h>
@@ -83,8 +84,12 @@ access(void *ctx, gva_t va, void *buf, size_t len, bool write)
 		struct gwalk w;
 		if (gva_access(v, va, buf, len, write, cpl, &w) == 0)
 			return 0;
+		/* Which page failed: the first, or the one the access runs
+		 * into. */
 		m->faulted = true;
 		m->fault_va = va;
+		if (PGOFF(va) + len > PGSIZE && gva_walk(v, va, write, cpl).ok)
+			m->fault_va = ROUNDDOWN(va, PGSIZE) + PGSIZE;
 		m->fault_err = w.pf_err;
 		return -1;
 	}
@@ -118,6 +123,40 @@ mmio_write(void *ctx, gva_t va, const void *buf, size_t len)
 	return access(ctx, va, (void *)buf, len, true);
 }
 
+int
+vcpu_perform(struct vcpu *v)
+{
+	struct x86_insn in;
+	int len = vcpu_decode_at_eip(v, &in);
+	if (len <= 0)
+		return VCPU_NO_CODE;
+	uint32_t gpr[X86_NGPR], flags = v->tf.tf_eflags;
+	for (int r = 0; r < X86_NGPR; r++)
+		gpr[r] = *vcpu_gpr(v, r);
+	struct mmio_access m = { v, 0, 0, false };
+	struct wemu_mem mem = { &m, mmio_read, mmio_write };
+	struct wemu_write w = { 0 };
+	int r = wemu_execute(&in, gpr, &flags, &mem, &w);
+	if (r == WEMU_UNSUPPORTED)
+		return r;
+	/* A rep that faulted part way keeps what its iterations did, and
+	 * stays at eip, as on the CPU. */
+	if (r == WEMU_OK || w.len) {
+		for (int i = 0; i < X86_NGPR; i++)
+			*vcpu_gpr(v, i) = gpr[i];
+		v->tf.tf_eflags = flags;
+		if (w.len)
+			trace_written(v, w.va, w.len); /* RAM only */
+	}
+	if (r == WEMU_OK) {
+		v->tf.tf_eip += len;
+	} else {
+		v->vcr2 = m.fault_va;
+		vmm_raise(v, T_PGFLT, true, m.fault_err);
+	}
+	return r;
+}
+
 /*
  * Run the guest instruction at eip, which touches a device's registers,
  * and step past it.  A page fault it meets on the way is the guest's.
@@ -125,41 +164,24 @@ mmio_write(void *ctx, gva_t va, const void *buf, size_t len)
 static void
 mmio_emulate(struct vcpu *v, gpa_t gpa)
 {
-	struct x86_insn in;
-	int len = vcpu_decode_at_eip(v, &in);
-	if (len <= 0) {
-		gpa_t code;
-		uint32_t err;
-		if (translate(v, v->tf.tf_eip, false, v->vcpl == 3 ? 3 : 0,
-			      &code, &err) &&
-		    mmio_find(code) != NULL)
-			vcpu_fail(v, "the guest executes the registers of its "
-				     "%s (eip %08x)",
-				  mmio_find(code)->name, v->tf.tf_eip);
-		return; /* the code is gone: the guest's retry meets the fault */
-	}
 	count(CNT_MMIO);
-	uint32_t gpr[X86_NGPR], flags = v->tf.tf_eflags;
-	for (int r = 0; r < X86_NGPR; r++)
-		gpr[r] = *vcpu_gpr(v, r);
-	struct mmio_access m = { v, 0, 0, false };
-	struct wemu_mem mem = { &m, mmio_read, mmio_write };
-	struct wemu_write w;
-	int r = wemu_execute(&in, gpr, &flags, &mem, &w);
+	int r = vcpu_perform(v);
 	if (r == WEMU_UNSUPPORTED)
 		vcpu_fail(v, "the guest touches device registers at physical "
 			     "%08x (%s) by an instruction the monitor cannot "
 			     "emulate, at eip %08x",
 			  gpa, mmio_find(gpa)->name, v->tf.tf_eip);
-	if (r == WEMU_FAULT) {
-		v->vcr2 = m.fault_va;
-		vmm_raise(v, T_PGFLT, true, m.fault_err);
+	if (r != VCPU_NO_CODE)
 		return;
-	}
-	for (int i = 0; i < X86_NGPR; i++)
-		*vcpu_gpr(v, i) = gpr[i];
-	v->tf.tf_eflags = flags;
-	v->tf.tf_eip += len;
+	gpa_t code;
+	uint32_t err;
+	if (translate(v, v->tf.tf_eip, false, v->vcpl == 3 ? 3 : 0, &code,
+		      &err) &&
+	    mmio_find(code) != NULL)
+		vcpu_fail(v, "the guest executes the registers of its %s (eip "
+			     "%08x)",
+			  mmio_find(code)->name, v->tf.tf_eip);
+	/* Otherwise the code is gone: the guest's retry meets the fault. */
 }
 
 /* ---- The devices ---- */
