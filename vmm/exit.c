@@ -139,9 +139,11 @@ exception(struct vcpu *v, const struct vmexit *x)
 	case T_PGFLT:
 		count(CNT_TRAP_PF);
 		if (wp_clear_write(v, x->exc.cr2, x->exc.err) ||
-		    mmio_page_fault(v, x->exc.cr2, x->exc.err))
+		    shadow_fault(v, x->exc.cr2, x->exc.err, &guest_err))
 			return;
-		if (shadow_fault(v, x->exc.cr2, x->exc.err, &guest_err))
+		/* Not the shadow's: a device's registers, perhaps (only
+		 * here, so a hidden fault costs no second walk). */
+		if (mmio_page_fault(v, x->exc.cr2, x->exc.err))
 			return;
 		v->vcr2 = x->exc.cr2;
 		vmm_raise(v, T_PGFLT, true, guest_err);

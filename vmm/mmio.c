@@ -217,9 +217,15 @@ mmio_page_fault(struct vcpu *v, gva_t va, uint32_t hw_err)
 	gpa_t gpa;
 	uint32_t err;
 	int cpl = (hw_err & FEC_U) ? 3 : 0;
-	if (!translate(v, va, hw_err & FEC_W, cpl, &gpa, &err) ||
-	    mmio_find(gpa) == NULL)
+	if (!translate(v, va, hw_err & FEC_W, cpl, &gpa, &err))
 		return false;
+	if (mmio_find(gpa) == NULL) {
+		if ((v->vcr0 & CR0_PG) && gpa >= v->mem_size)
+			vcpu_fail(v, "guest maps va %08x to physical %08x, "
+				     "outside its %u MiB of memory",
+				  va, gpa, v->mem_size >> 20);
+		return false;
+	}
 	mmio_emulate(v, gpa);
 	return true;
 }

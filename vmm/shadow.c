@@ -30,7 +30,10 @@ shadow_find(const char *name)
  * The first question of every shadow page fault: do the guest's own
  * tables allow this access?  If not it is a true fault: counted, with
  * the error code the guest must see in *guest_err.  Accesses to the hole
- * are always true faults -- the guest never maps it.
+ * are always true faults -- the guest never maps it.  So is an access the
+ * guest's tables allow to a page that is no RAM (a device's registers,
+ * or nothing): no shadow entry may map it, and the core decides
+ * (vmm/mmio.c); it is not counted as the guest's.
  */
 bool
 shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err, struct gwalk *w,
@@ -41,9 +44,11 @@ shadow_true_fault(struct vcpu *v, gva_t va, uint32_t hw_err, struct gwalk *w,
 	 * kernel stack for an interrupt that arrives in user mode, as a
 	 * supervisor, before the CPL changes. */
 	*w = gva_walk(v, va, hw_err & FEC_W, (hw_err & FEC_U) ? 3 : 0);
-	if (w->ok && va < MONHOLE)
+	bool ram = w->ok && w->gpa < v->mem_size;
+	if (ram && va < MONHOLE)
 		return false;
-	count(CNT_PF_TRUE);
+	if (ram || !w->ok)
+		count(CNT_PF_TRUE);
 	*guest_err = w->ok ? (hw_err & (FEC_W | FEC_U)) : w->pf_err;
 	return true;
 }
