@@ -922,15 +922,16 @@ test_fill_bounds(void)
 	boot(pd);
 	jmp_buf jb;
 
-	if (setjmp(jb) == 0) {
-		machine_stop_jmp = &jb;
-		cpu_access(0x7000, false, 3);
-		CHECK(false, "a PTE mapping physical 00800000 was filled");
-	} else {
-		CHECK(strstr(machine_stop_msg, "00800000"),
-		      "message does not name the address: %s",
-		      machine_stop_msg);
-	}
+	/* A mapping of no RAM is not the MMU's to fill: it hands the fault
+	 * back (the core then emulates a device there, or stops the guest,
+	 * vmm/mmio.c), and no shadow entry points past guest memory. */
+	struct access a = cpu_access(0x7000, false, 3);
+	CHECK(a.reflected && a.faults == 1,
+	      "a PTE mapping physical 00800000: %d faults, reflected %d",
+	      a.faults, a.reflected);
+	CHECK(!(spte(0x7000) & PTE_P),
+	      "a PTE mapping physical 00800000 was filled: %08x",
+	      spte(0x7000));
 	if (setjmp(jb) == 0) {
 		machine_stop_jmp = &jb;
 		set_cr3(0x01000000u);
