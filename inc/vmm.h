@@ -34,6 +34,17 @@ void vmm_port_out(uint16_t port, int size, uint32_t val);
 struct trapframe;
 extern void (*vmm_guest_trap)(struct trapframe *tf);
 
+/*
+ * The hole guard (vmm/holeguard.c): while the guest runs with CR0.WP set,
+ * every page of the hole is read-only to it but the entry stack and what
+ * an engine keeps writable for its translated code (before arming; the
+ * monitor must trust nothing it reads there).  vmm_entry_stack is where
+ * the CPU pushes a trap frame from the guest (the TSS's esp0 is its top).
+ */
+void hole_guard_keep_writable(const void *va, size_t len);
+extern uint32_t hole_guard_armed;
+extern uint8_t vmm_entry_stack[]; /* VMM_ENTRY_STACK_SIZE: kern/kbase.h */
+
 /* The vcpu the monitor runs (uniprocessor). */
 extern struct vcpu vcpu0;
 

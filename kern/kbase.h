@@ -27,6 +27,8 @@
 #define NTRAPVEC 256
 /* Real device interrupts, away from every vector the guest may use. */
 #define KIRQ_BASE 0xF0
+/* The ring-0 stack for traps from the guest (vmm/holeguard.c). */
+#define VMM_ENTRY_STACK_SIZE 4096
 #else
 #define KBASE KERNBASE
 #define KMAPSIZE KMAXPHYS

@@ -67,9 +67,11 @@ boot_map_region(pde_t *pgdir, uint32_t va, size_t size, physaddr_t pa,
 /*
  * The monitor's text, read-only data and registries (everything below
  * sdata) are never written, so map them read-only.  CR0.WP is set
- * (entry.S), so the rule binds every privilege level: a guest kernel at
- * ring 1 that writes there gets a page fault even where the CPU ignores
- * its truncated segment limits (QEMU's TCG; docs/DESIGN.md §2).
+ * (entry.S), so the rule binds the monitor too until the hole guard
+ * (vmm/holeguard.c) takes the write bit from the rest of the hole and
+ * leaves WP set for the guest only: a guest kernel at ring 1 that writes
+ * there gets a page fault even where the CPU ignores its truncated
+ * segment limits (QEMU's TCG; docs/DESIGN.md §2).
  */
 static void
 protect_image_text(void)

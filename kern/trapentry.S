@@ -5,6 +5,7 @@
  * (inc/trap.h) and calls trap().
  */
 #include <inc/memlayout.h>
+#include <inc/mmu.h>
 #include <inc/syscall.h>
 #include <inc/trap.h>
 #include <kern/kbase.h>
@@ -48,6 +49,16 @@ alltraps:
 	movw	$KSEL_DATA, %ax
 	movw	%ax, %ds
 	movw	%ax, %es
+#ifdef VMM_IMAGE
+	/* The hole guard (vmm/holeguard.c): the monitor runs with CR0.WP
+	 * clear, so the hole's read-only pages bind the guest only. */
+	cmpl	$0, hole_guard_armed
+	je	1f
+	movl	%cr0, %eax
+	andl	$~CR0_WP, %eax
+	movl	%eax, %cr0
+1:
+#endif
 	pushl	%esp		/* the trapframe */
 	call	trap
 	/* trap() never returns: it resumes a process with trap_return. */

@@ -22,6 +22,7 @@
 #include <kern/pmap.h>
 #include <inc/deprivilege.h>
 #include <inc/vcpu.h>
+#include <inc/vmm.h>
 
 static struct segdesc shadow_gdt[SHADOW_GDT_ENTRIES]
 	__attribute__((aligned(PGSIZE)));
@@ -141,6 +142,7 @@ segments_init(void)
 	lldt(0);
 
 	vmm_tss.ts_ss0 = KSEL_DATA;
+	vmm_tss.ts_esp0 = (uint32_t)vmm_entry_stack + VMM_ENTRY_STACK_SIZE;
 	vmm_tss.ts_iomb = sizeof(vmm_tss); /* no I/O bitmap: all ports trap */
 	ltr(KSEL_TSS);
 

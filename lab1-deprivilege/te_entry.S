@@ -2,13 +2,24 @@
  * Entering and leaving the guest in the trap-and-emulate engine.
  *
  * guest_enter(tf, &host_esp) saves the monitor's callee-saved registers,
- * remembers its stack pointer, points the TSS's ring-0 stack just below
- * it, and resumes the guest from *tf with iret (to ring 1 or 3).  When
- * the guest next traps, the CPU switches to that ring-0 stack and the
- * trap lands in trap() (te.c), which copies the frame into the vcpu and
- * calls guest_leave(host_esp): back on the saved stack, guest_enter returns.
+ * remembers its stack pointer, copies *tf to the top of the entry stack
+ * (vmm_entry_stack, the TSS's ring-0 stack) and resumes the guest from
+ * that copy with iret (to ring 1 or 3).  When the guest next traps, the
+ * CPU pushes its frame at the same place, and the trap lands in trap()
+ * (te.c), which copies the frame into the vcpu and calls
+ * guest_leave(host_esp): back on the saved stack, guest_enter returns.
+ *
+ * The monitor's own stack is never the ring-0 stack: with the hole
+ * guard armed (vmm/holeguard.c), it is read-only to the guest, and
+ * CR0.WP is set here, after the last write, to make it so.  A fault on
+ * the way out (a bad selector, an iret the CPU refuses) is pushed on
+ * the entry stack, which stays writable, and reaches trap() as a fault
+ * in the monitor.
  */
+#include <inc/mmu.h>
 #include <kern/kbase.h>
+
+#define TF_SIZE 76	/* sizeof(struct trapframe) */
 
 .text
 .globl guest_enter
@@ -17,12 +28,20 @@ guest_enter:
 	pushl	%ebx
 	pushl	%esi
 	pushl	%edi
-	movl	20(%esp), %eax		/* tf */
+	movl	20(%esp), %esi		/* tf */
 	movl	24(%esp), %edx		/* &host_esp */
 	movl	%esp, (%edx)
-	movl	%esp, vmm_tss + 4	/* ts_esp0 */
-	movl	%eax, %esp
-	popal
+	movl	$vmm_entry_stack + VMM_ENTRY_STACK_SIZE - TF_SIZE, %edi
+	movl	$TF_SIZE / 4, %ecx
+	cld
+	rep movsl
+	movl	$vmm_entry_stack + VMM_ENTRY_STACK_SIZE - TF_SIZE, %esp
+	cmpl	$0, hole_guard_armed
+	je	1f
+	movl	%cr0, %eax
+	orl	$CR0_WP, %eax
+	movl	%eax, %cr0
+1:	popal
 	popl	%gs
 	popl	%fs
 	popl	%es

@@ -345,6 +345,16 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			return;
 		}
 		if (vec == BT_CALLOUT_VEC) {
+			/* Only the translator's own code calls out: its
+			 * arguments follow the int, in memory the guest
+			 * cannot write (the hole guard, vmm/holeguard.c). */
+			uintptr_t site = v->tf.tf_eip - 2;
+			if (!tc_holds(site) &&
+			    !(site >= (uintptr_t)bt_glue_start &&
+			      site < (uintptr_t)bt_glue_end))
+				vcpu_fail(v, "bt: a callout from %08x, outside "
+					  "the translation cache",
+					  (unsigned)site);
 			uint32_t kind, a0, a1;
 			callout_args(v, &kind, &a0, &a1);
 			uintptr_t after = v->tf.tf_eip + 12;

@@ -32,7 +32,10 @@
 #define BTA_VCR2 60	 /* %crN in translated code (they change only */
 #define BTA_VCR3 64	 /* in the monitor: copied at every entry) */
 #define BTA_VCR4 68
-#define BTA_HASH 128	 /* guest eip -> translated code, 8 bytes each */
+/* The hash starts on the area's second page: translated code writes
+ * only the first, which is all the hole guard (vmm/holeguard.c) leaves
+ * writable to ring 1, so the guest cannot aim the inline lookup. */
+#define BTA_HASH 4096	 /* guest eip -> translated code, 8 bytes each */
 
 /* The hash is indexed by the eip's low 16 bits: movzwl, which leaves
  * the flags alone, is the whole hash function. */
@@ -84,7 +87,7 @@ struct bt_area {
 	uint32_t pending, resume, resume_eip;
 	uint32_t ind_hits;
 	uint32_t vcr0, vcr2, vcr3, vcr4;
-	uint32_t pad[14];
+	uint32_t pad[(BTA_HASH - 72) / 4];
 	struct {
 		uint32_t neg_eip, tc;
 	} hash[BT_HASH_SIZE];
@@ -152,6 +155,7 @@ void tc_invalidate_eip(gva_t eip);
 bool tc_patch(uint8_t *site, struct tu *to);
 /* Emission into the cache (translate.c). */
 uint8_t *tc_alloc(size_t bytes);
+bool tc_holds(uintptr_t a);
 uint8_t *tc_cursor(void);
 void tc_set_cursor(uint8_t *p);
 size_t tc_free_bytes(void);
@@ -173,6 +177,7 @@ void bt_profile_sample(uintptr_t tc);
 
 /* bt_glue.S: routines translated code jumps to. */
 void bt_ind_lookup(void);
+extern const char bt_glue_start[], bt_glue_end[];
 void bt_iret_user(void);
 extern char bt_iret_user_load[], bt_iret_user_insn[];
 

@@ -8,6 +8,8 @@
 #include <lab3-bt/bt.h>
 
 .text
+.globl bt_glue_start
+bt_glue_start:
 
 /*
  * An indirect branch (ret, jmp *, call *) to the guest eip in %gs:TGT:
@@ -64,3 +66,5 @@ bt_iret_user_load:
 .globl bt_iret_user_insn
 bt_iret_user_insn:
 	iret
+.globl bt_glue_end
+bt_glue_end:

@@ -15,6 +15,7 @@
 #include <inc/shadow.h>
 #include <inc/string.h>
 #include <inc/trace.h>
+#include <inc/vmm.h>
 #include <kern/pmap.h>
 #include <lab3-bt/bt.h>
 
@@ -102,6 +103,9 @@ tc_init(struct vcpu *v, uint32_t kib)
 				PGSIZE);
 	if (!tc_base || !bt_area || !tus || !chains)
 		return -1;
+	/* Translated code writes the area's first page (bt.h), nothing else
+	 * of the monitor's. */
+	hole_guard_keep_writable(bt_area, BTA_HASH);
 	tc_end = tc_base + bytes;
 	tc_cur = tc_base;
 	for (int b = 0; b < 256; b++)
@@ -140,6 +144,13 @@ tc_set_cursor(uint8_t *p)
 {
 	tc_cur = MIN(p, tc_end);
 	vmm_counters[CNT_BT_TC_BYTES] = tc_cur - tc_base;
+}
+
+/* Is a inside the translations made so far? */
+bool
+tc_holds(uintptr_t a)
+{
+	return a >= (uintptr_t)tc_base && a < (uintptr_t)tc_cur;
 }
 
 size_t

@@ -33,6 +33,7 @@
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,16 @@ page_alloc_run(size_t n)
 	void *p = mmap(NULL, n * PGSIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* What tc_init asks the hole guard to leave writable to ring 1. */
+static uintptr_t kept_start, kept_len;
+
+void
+hole_guard_keep_writable(const void *va, size_t len)
+{
+	kept_start = (uintptr_t)va;
+	kept_len = len;
 }
 
 int
@@ -1194,6 +1205,26 @@ test_adapted(void)
 	      "guilty mov: the unit does not go on after the callout");
 }
 
+/* Translated code may write the bt_area's header, which the hole guard
+ * leaves writable to ring 1, and nothing after it: not the hash, whose
+ * entries it jumps through, nor the selector table. */
+static void
+test_guarded_area(void)
+{
+	machine_reset();
+	CHECK(kept_start == (uintptr_t)bt_area,
+	      "tc_init kept %08lx writable, not the bt_area at %08lx",
+	      (unsigned long)kept_start, (unsigned long)(uintptr_t)bt_area);
+	CHECK(kept_len == PGSIZE && BTA_HASH == PGSIZE,
+	      "kept %lu bytes writable; the hash starts at %u",
+	      (unsigned long)kept_len, BTA_HASH);
+	CHECK(offsetof(struct bt_area, vcr4) + 4 <= kept_len &&
+		  offsetof(struct bt_area, ind_hits) + 4 <= kept_len &&
+		  offsetof(struct bt_area, hash) >= kept_len &&
+		  offsetof(struct bt_area, seltab) >= kept_len,
+	      "the header and the tables straddle the kept page");
+}
+
 static const struct test_case tests[] = {
     {"translate", "ident", test_ident},
     {"translate", "coverage", test_coverage},
@@ -1205,6 +1236,7 @@ static const struct test_case tests[] = {
     {"translate", "pushf_popf", test_pushf_popf},
     {"translate", "unit_limit", test_unit_limit},
     {"translate", "adapted", test_adapted},
+    {"translate", "guarded_area", test_guarded_area},
 };
 
 int

@@ -284,6 +284,7 @@ i386_init(uint32_t magic, physaddr_t mbi_pa)
 		usage_error("this monitor has no shadow MMU%s", "");
 	/* The engine first: it may want large runs of contiguous pages. */
 	engine->init(&vcpu0);
+	hole_guard_arm(shadow_hole_mapped);
 	if (trace_init(&vcpu0) < 0)
 		usage_error("no memory for the trace table%s", "");
 	shadow_init(&vcpu0);

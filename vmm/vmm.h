@@ -30,6 +30,10 @@
 /* gmem.c */
 void gmem_init(void);
 
+/* Take the write bit from the hole's mappings and run the guest with
+ * CR0.WP set, if the option allows and the guest shares the hole. */
+void hole_guard_arm(bool shared_hole);
+
 /* run.c: the main loop. */
 void vmm_run(struct vcpu *v) __attribute__((noreturn));
 
