@@ -36,6 +36,9 @@ extern struct taskstate vmm_tss;
  */
 extern bool segments_user_full_limit;
 void segments_init(void);
+/* Whether this CPU checks a data segment's limit on a load or store
+ * (KVM, silicon) or not (QEMU's TCG): segments_init finds out. */
+extern bool segments_limits_enforced;
 void shadow_gdt_sync(struct vcpu *v);
 bool guest_descriptor(struct vcpu *v, uint16_t sel, struct segdesc *d);
 bool guest_tss_stack(struct vcpu *v, uint16_t *ss0, uint32_t *esp0);

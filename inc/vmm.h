@@ -45,6 +45,10 @@ void hole_guard_keep_writable(const void *va, size_t len);
 extern uint32_t hole_guard_armed;
 extern uint8_t vmm_entry_stack[]; /* VMM_ENTRY_STACK_SIZE: kern/kbase.h */
 
+/* Nonzero: a #GP in the monitor itself resumes there, once (a probe
+ * that expects to fault). */
+extern volatile uint32_t vmm_gp_fixup;
+
 /* The vcpu the monitor runs (uniprocessor). */
 extern struct vcpu vcpu0;
 

@@ -116,6 +116,34 @@ shadow_gdt_sync(struct vcpu *v)
 	}
 }
 
+bool segments_limits_enforced;
+
+/*
+ * Read one byte past the limit of a one-page data segment: KVM and the
+ * CPU raise #GP (which the monitor's trap() resumes at vmm_gp_fixup),
+ * QEMU's TCG reads the byte.  Only the truncated limits keep a ring-1
+ * guest out of the hole where they are checked (docs/DESIGN.md §2).
+ */
+static bool
+data_limits_checked(void)
+{
+	const int probe = 3; /* a guest slot, unused before the guest runs */
+	uint32_t faulted = 1;
+	shadow_gdt[probe] = SEG(STA_W | STA_A, (uint32_t)shadow_gdt, 0, 0);
+	asm volatile("movl $1f, vmm_gp_fixup\n"
+		     "movw %w1, %%fs\n"
+		     "movl %%fs:0x1000, %%eax\n"
+		     "movl $0, %0\n"
+		     "1:\n"
+		     "movw %w2, %%fs\n"
+		     : "+r"(faulted)
+		     : "r"(probe << 3), "r"(KSEL_DATA)
+		     : "eax", "memory");
+	vmm_gp_fixup = 0;
+	shadow_gdt[probe] = (struct segdesc){ 0 };
+	return faulted;
+}
+
 void
 segments_init(void)
 {
@@ -158,6 +186,7 @@ segments_init(void)
 			 0);
 	vmm_idt_pd.pd_base = (uint32_t)vmm_idt;
 	lidt(&vmm_idt_pd);
+	segments_limits_enforced = data_limits_checked();
 }
 
 /*

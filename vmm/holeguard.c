@@ -16,12 +16,15 @@
  *   - what an engine asks for with hole_guard_keep_writable (lab 3's
  *     bt_area, which translated code writes through %gs).  The monitor
  *     trusts nothing it reads from those pages.
- * Under KVM the truncated segments already stop ring 1 at the hole
- * (#GP); the guard is on there too (holeguard=off turns it off, for
- * measuring what it costs).  An engine whose guest has its own address
- * space (vt) leaves it disarmed.
+ * Where the CPU checks segment limits (KVM), the truncated segments
+ * already stop ring 1 at the hole (#GP), and holeguard=auto, the
+ * default, leaves the guard off; under QEMU's TCG, which does not check
+ * them on loads and stores, it arms it (holeguard=on|off force it, to
+ * test it or to measure what it costs).  An engine whose guest has its
+ * own address space (vt) leaves it disarmed.
  */
 #include <inc/assert.h>
+#include <inc/deprivilege.h>
 #include <inc/mmu.h>
 #include <inc/registry.h>
 #include <inc/stdio.h>
@@ -37,7 +40,9 @@ uint32_t hole_guard_armed;
 /* The CPU's ring-0 stack for traps from the guest (the TSS's esp0). */
 uint8_t vmm_entry_stack[VMM_ENTRY_STACK_SIZE] __attribute__((aligned(PGSIZE)));
 
-static bool guard_wanted = true;
+/* holeguard=auto (the default) arms it where segment limits are not
+ * checked; on and off force it either way. */
+static enum { GUARD_AUTO, GUARD_ON, GUARD_OFF } guard_mode;
 
 #define MAX_WRITABLE 4
 static struct {
@@ -76,7 +81,8 @@ void
 hole_guard_arm(bool shared_hole)
 {
 	hole_guard_keep_writable(vmm_entry_stack, sizeof(vmm_entry_stack));
-	if (!guard_wanted || !shared_hole)
+	if (!shared_hole || guard_mode == GUARD_OFF ||
+	    (guard_mode == GUARD_AUTO && segments_limits_enforced))
 		return;
 	/* First the monitor's own WP: the loop write-protects the page
 	 * tables it is walking. */
@@ -97,20 +103,31 @@ hole_guard_arm(bool shared_hole)
 	}
 	hole_guard_armed = 1;
 	lcr3(rcr3());
+	cprintf("vmm: hole guard on%s: the hole is read-only to the guest "
+		"kernel\n",
+		segments_limits_enforced ? ""
+					 : " (this CPU does not check segment "
+					   "limits on stores)");
 }
 
 static int
 set_holeguard(const char *value)
 {
-	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
-		guard_wanted = value[1] == 'n';
-		return 0;
+	if (strcmp(value, "auto") == 0)
+		guard_mode = GUARD_AUTO;
+	else if (strcmp(value, "on") == 0)
+		guard_mode = GUARD_ON;
+	else if (strcmp(value, "off") == 0)
+		guard_mode = GUARD_OFF;
+	else {
+		cprintf("vmm: holeguard=%s: say auto, on or off\n", value);
+		return -1;
 	}
-	cprintf("vmm: holeguard=%s: say on or off\n", value);
+	return 0;
 	return -1;
 }
 
 static const struct vmm_option holeguard_option = {
-	"holeguard", "holeguard=on|off", set_holeguard
+	"holeguard", "holeguard=auto|on|off", set_holeguard
 };
 VMM_OPTION(holeguard_option);

@@ -24,6 +24,7 @@
 #include <vmm/vmm.h>
 
 void (*vmm_guest_trap)(struct trapframe *tf);
+volatile uint32_t vmm_gp_fixup;
 
 /* What the real PIT divides by: the guest's divisor, once it set one. */
 static uint32_t real_pit_divisor;
@@ -116,6 +117,12 @@ trap(struct trapframe *tf)
 {
 	if ((tf->tf_cs & 3) != 0 && vmm_guest_trap)
 		vmm_guest_trap(tf);
+	if ((tf->tf_cs & 3) == 0 && tf->tf_trapno == T_GPFLT &&
+	    vmm_gp_fixup) {
+		tf->tf_eip = vmm_gp_fixup;
+		vmm_gp_fixup = 0;
+		trap_return(tf);
+	}
 	if (tf->tf_trapno >= KIRQ_BASE) {
 		vmm_handle_irq(tf->tf_trapno - KIRQ_BASE);
 		trap_return(tf);
