@@ -46,6 +46,7 @@
 	X(BT_CONTINUATIONS, "bt.continuations") /* continuations taken */    \
 	X(BT_IND_HITS, "bt.ind.hits")       /* inline indirect lookups hit */ \
 	X(BT_IND_MISSES, "bt.ind.misses")   /* ... missed: a callout */      \
+	X(BT_RET_PREDICTED, "bt.ret.predicted") /* rets given their target */ \
 	X(BT_CALLOUT_EMULATE, "bt.callout.emulate") /* sites: emulated ops */ \
 	X(BT_CALLOUT_SOFTINT, "bt.callout.softint") /* sites: int n */       \
 	X(BT_CALLOUT_IRQ, "bt.callout.irq") /* interrupt checks that exited */ \

@@ -258,6 +258,27 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 		enter_tc(v, (uintptr_t)tu->tc);
 		return true;
 	}
+	case CO_RET: {
+		/* A ret's first run (translate.c, emit_ret): predict the
+		 * target it returns to now, and chain to its unit. */
+		uint32_t gen = bt_gen;
+		struct tu *from = tc_find_by_addr(a0);
+		bt_to_guest(v, bt_area->tgt);
+		tu = bt_unit_at(v, bt_area->tgt);
+		if (!tu)
+			return false;
+		if (gen == bt_gen && from && from->live) {
+			uint32_t hit_rel = a1 + RET_HIT_REL;
+			*(uint32_t *)a0 = -bt_area->tgt;
+			*(uint32_t *)(hit_rel + RET_SLOW_IMM) = bt_area->tgt;
+			*(int32_t *)a1 = (int32_t)((uint32_t)bt_ind_lookup -
+						   (a1 + 4));
+			tc_chain(v, hit_rel, tu);
+			count(CNT_BT_RET_PREDICTED);
+		}
+		enter_tc(v, (uintptr_t)tu->tc);
+		return true;
+	}
 	case CO_IND:
 		count(CNT_BT_IND_MISSES);
 		bt_to_guest(v, bt_area->tgt);
@@ -358,8 +379,11 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			uint32_t kind, a0, a1;
 			callout_args(v, &kind, &a0, &a1);
 			uintptr_t after = v->tf.tf_eip + 12;
-			gva_t target = kind == CO_IND ? bt_area->tgt : a0;
-			if ((kind == CO_CONT || kind == CO_IND) &&
+			gva_t target = kind == CO_IND || kind == CO_RET
+					       ? bt_area->tgt
+					       : a0;
+			if ((kind == CO_CONT || kind == CO_IND ||
+			     kind == CO_RET) &&
 			    (v->tf.tf_eflags & FL_TF) && bt.db_armed &&
 			    target != bt.db_eip) {
 				/* Single-stepping, and the jump just taken

@@ -73,7 +73,19 @@
 			 (X86_SEG_*) whose selector (in %eax; the guest's
 			 %eax and %ecx in the bt_area) names one of the
 			 monitor's descriptors or has RPL 1 or 2 */
+#define CO_RET 12 /* a ret's first run: a0 its prediction's disp32, a1 the
+		     rel32 of its miss jump (RET_HIT_REL past it: the hit
+		     jump's); the target is in %gs:TGT */
 #define CALLOUT_BYTES 14
+/* A translated ret (translate.c) from the miss jump's rel32 to the hit
+ * jump's: the rel32 (4), movl %gs:S_ECX,%ecx (7), lea (7), E9 (1). */
+#define RET_HIT_REL 19
+/* ... and from the hit jump's rel32 to the immediate of the movl
+ * $target, %gs:TGT after it: the rel32 (4), 65 C7 05 disp32 (7). */
+#define RET_SLOW_IMM 11
+/* The prediction before the first run: -0xFFFFFFFF, as if 0xFFFFFFFF,
+ * an eip in the hole: a return there takes the lookup and faults. */
+#define RET_NO_PREDICTION 1u
 
 #ifndef __ASSEMBLER__
 

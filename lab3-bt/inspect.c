@@ -149,7 +149,8 @@ callout_name(uint32_t kind)
 		[CO_SOFTINT] = "softint",   [CO_IND] = "ind",
 		[CO_IRQ] = "irq",	    [CO_UD] = "ud",
 		[CO_SIMULATE] = "simulate", [CO_EMULATE_END] = "emulate_end",
-		[CO_IRET] = "iret",
+		[CO_IRET] = "iret",	    [CO_IO] = "io",
+		[CO_SEGLOAD] = "segload",   [CO_RET] = "ret",
 	};
 	if (kind < ARRAY_SIZE(names) && names[kind])
 		return names[kind];

@@ -54,6 +54,10 @@ struct emit {
 		gva_t target;
 	} conts[4];
 	int nconts;
+	/* A ret's prediction and miss jump (emit_ret), for its stub. */
+	struct {
+		uint8_t *predicted, *miss_rel;
+	} ret;
 	bool full;
 };
 
@@ -158,6 +162,7 @@ static void mov_rm_to_eax(struct emit *e, const struct x86_insn *in,
  * movzbl, lea and jecxz: no flag changes.
  */
 static void callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1);
+static void emit_ret(struct emit *e, uint32_t goff, uint32_t pop);
 
 static void
 selector_check(struct emit *e, gva_t eip, int sreg)
@@ -299,6 +304,75 @@ callout(struct emit *e, uint32_t kind, uint32_t a0, uint32_t a1)
 	b4(e, kind);
 	b4(e, a0);
 	b4(e, a1);
+}
+
+/* lea disp32(%esp), %esp: the stack pointer moved without a flag. */
+static void
+lea_esp(struct emit *e, uint32_t disp)
+{
+	b1(e, 0x8D), b1(e, 0xA4), b1(e, 0x24);
+	b4(e, disp);
+}
+
+/*
+ * ret (ret imm16: pop more), with its target predicted (§2.4).  A ret
+ * usually goes back to the same place, so the translation compares the
+ * return address with the one it saw first and on a match jumps
+ * straight (chained) to its translation; otherwise it takes the inline
+ * hash lookup, as an indirect jump does.  Flag-free, as all of it is:
+ *
+ *	movl %ecx, %gs:S_ECX
+ *	movl (%esp), %ecx		may fault: precise, not resumable
+ *	lea  -PREDICTED(%ecx), %ecx	zero on a match
+ *	jecxz hit
+ *	movl %gs:S_ECX, %ecx
+ *	popl %gs:TGT
+ *	[lea imm16(%esp), %esp]
+ *	jmp  CO_RET stub		then bt_ind_lookup
+ * hit:	movl %gs:S_ECX, %ecx
+ *	lea  4+imm16(%esp), %esp
+ *	jmp  slow			then the predicted unit (chained)
+ * slow: movl $PREDICTED, %gs:TGT
+ *	jmp  bt_ind_lookup
+ *
+ * Its first run calls out (CO_RET): the monitor writes the target it
+ * returns to into both places, points the miss jump at bt_ind_lookup
+ * and chains the hit jump to the target's unit (bt.c).  Should that unit
+ * go, unchain points the hit jump back at the slow path, which looks the
+ * target up: slower, never wrong (the stack is popped by then, so it
+ * must not go back to the miss path).
+ */
+static void
+emit_ret(struct emit *e, uint32_t goff, uint32_t pop)
+{
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	/* Precise for a fault of the load (%ecx is still the guest's), but
+	 * no place to go on from: the paths below take %ecx back from
+	 * %gs:S_ECX, which guest code run meanwhile may have reused. */
+	point(e, goff);
+	e->tu->points[e->tu->npoints - 1].flags = PT_NO_RESUME;
+	b1(e, 0x8B), b1(e, 0x0C), b1(e, 0x24); /* movl (%esp), %ecx */
+	b1(e, 0x8D), b1(e, 0x89);		/* lea disp32(%ecx), %ecx */
+	uint8_t *predicted = e->p;
+	b4(e, RET_NO_PREDICTION);
+	b1(e, 0xE3), b1(e, pop ? 26 : 19); /* jecxz hit */
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	gs_op(e, 0x8F, 0, BTA_TGT);
+	if (pop)
+		lea_esp(e, pop);
+	b1(e, 0xE9);
+	uint8_t *miss_rel = e->p;
+	b4(e, 0);
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	lea_esp(e, 4 + pop);
+	b1(e, 0xE9);
+	uint8_t *hit_rel = e->p;
+	b4(e, 0); /* to the slow path, right after */
+	gs_store_imm(e, BTA_TGT, -RET_NO_PREDICTION);
+	jump_to(e, bt_ind_lookup);
+	assert(e->full || hit_rel == miss_rel + RET_HIT_REL);
+	e->ret.predicted = predicted;
+	e->ret.miss_rel = miss_rel;
 }
 
 /*
@@ -563,12 +637,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 	case X86_FLOW_RET:
 		if (o16)
 			break;
-		gs_op(e, 0x8F, 0, BTA_TGT); /* popl %gs:TGT: may fault */
-		if (op == 0xC2) {	    /* lea imm16(%esp), %esp */
-			b1(e, 0x8D), b1(e, 0xA4), b1(e, 0x24);
-			b4(e, in->imm & 0xFFFF);
-		}
-		jump_to(e, bt_ind_lookup);
+		emit_ret(e, goff, op == 0xC2 ? in->imm & 0xFFFF : 0);
 		return T_END;
 	case X86_FLOW_INT:
 		if (op == 0xF1) {
@@ -821,6 +890,13 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 			(uint32_t)e.conts[i].rel);
 		patch32(&e, e.conts[i].rel,
 			(uint32_t)stub - (uint32_t)(e.conts[i].rel + 4));
+	}
+	if (e.ret.miss_rel) {
+		uint8_t *stub = e.p;
+		callout(&e, CO_RET, (uint32_t)e.ret.predicted,
+			(uint32_t)e.ret.miss_rel);
+		patch32(&e, e.ret.miss_rel,
+			(uint32_t)stub - (uint32_t)(e.ret.miss_rel + 4));
 	}
 	tu->tc = e.start;
 	if (e.full) {

@@ -950,25 +950,89 @@ ends_in_jump_to(const struct tu *tu, uint32_t off, void (*fn)(void))
 static void
 test_ret(void)
 {
+	/* ret and ret $8: the prediction, the miss path to a CO_RET stub,
+	 * the hit path (emit_ret). */
 	static const uint8_t ret[] = {0xC3};
-	struct tu *tu = translate_code(ret, sizeof(ret));
-	struct tinsn pop = tdecode(tu, 0);
+	static const uint8_t ret8[] = {0xC2, 0x08, 0x00};
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "ret $8" : "ret";
+		uint32_t pop = k ? 8 : 0;
+		struct tu *tu = k ? translate_code(ret8, sizeof(ret8))
+				  : translate_code(ret, sizeof(ret));
+		struct tinsn save = tdecode(tu, 0);
+		struct tinsn load = tdecode(tu, save.len);
+		struct tinsn lea = tdecode(tu, save.len + load.len);
+		struct tinsn jz = tdecode(tu, lea.off + lea.len);
+		uint32_t miss = jz.off + jz.len;
+		CHECK(save.len == 7 && save.in.opcode == 0x89 &&
+			  save.in.seg == X86_SEG_GS &&
+			  save.in.disp == BTA_S_ECX && save.in.reg == X86_ECX,
+		      "%s: not movl %%ecx,%%gs:S_ECX first", name);
+		CHECK(has_point(tu, load.off, CODE_GVA) &&
+			  load.in.opcode == 0x8B && load.in.base == X86_ESP &&
+			  load.in.reg == X86_ECX && load.in.disp == 0,
+		      "%s: not a precise movl (%%esp),%%ecx next", name);
+		CHECK(lea.in.opcode == 0x8D && lea.in.base == X86_ECX &&
+			  lea.in.reg == X86_ECX &&
+			  lea.in.disp == RET_NO_PREDICTION && lea.len == 6,
+		      "%s: no lea disp32(%%ecx),%%ecx with no prediction", name);
+		CHECK(jz.in.opcode == 0xE3 && jz.len == 2, "%s: no jecxz", name);
+		uint32_t hit = tbranch(tu, &jz) - ADDR(tu->tc);
 
-	CHECK(pop.len == 7 && tu->tc[0] == 0x65 && pop.in.opcode == 0x8F &&
-		  pop.in.reg == 0 && pop.in.disp == BTA_TGT &&
-		  pop.in.base == X86_REG_NONE,
-	      "ret: not popl %%gs:TGT first");
-	CHECK(ends_in_jump_to(tu, 7, bt_ind_lookup),
-	      "ret: not a jmp to bt_ind_lookup (%08x) after the pop",
-	      ADDR(bt_ind_lookup));
+		/* The miss path: the guest's %ecx back, the target popped
+		 * into %gs:TGT, the jump to the stub. */
+		struct tinsn m1 = tdecode(tu, miss);
+		struct tinsn m2 = tdecode(tu, m1.off + m1.len);
+		uint32_t off = m2.off + m2.len;
+		if (pop) {
+			struct tinsn m3 = tdecode(tu, off);
+			CHECK(m3.in.opcode == 0x8D && m3.in.base == X86_ESP &&
+				  m3.in.disp == 8,
+			      "ret $8: the miss path does not pop 8 more");
+			off += m3.len;
+		}
+		struct tinsn mj = tdecode(tu, off);
+		CHECK(m1.in.opcode == 0x8B && m1.in.disp == BTA_S_ECX &&
+			  m2.in.opcode == 0x8F && m2.in.disp == BTA_TGT &&
+			  is_jmp32(&mj) && mj.off + mj.len == hit,
+		      "%s: miss path not movl S_ECX; popl TGT; jmp", name);
+		struct tinsn stub =
+			tdecode(tu, tbranch(tu, &mj) - ADDR(tu->tc));
+		CHECK(stub.callout && stub.kind == CO_RET &&
+			  stub.a0 == ADDR(tu->tc) + lea.off + 2 &&
+			  stub.a1 == ADDR(tu->tc) + mj.off + 1,
+		      "%s: the miss jump does not reach a CO_RET stub naming "
+		      "its prediction and its rel32",
+		      name);
 
-	static const uint8_t ret8[] = {0xC2, 0x08, 0x00}; /* ret $8 */
-	tu = translate_code(ret8, sizeof(ret8));
-	struct tinsn lea = tdecode(tu, 7);
-	CHECK(lea.len > 0 && lea.in.opcode == 0x8D && lea.in.base == X86_ESP &&
-		  lea.in.reg == X86_ESP && lea.in.disp == 8 &&
-		  ends_in_jump_to(tu, 7 + lea.len, bt_ind_lookup),
-	      "ret $8: not popl %%gs:TGT; lea 8(%%esp),%%esp; jmp lookup");
+		/* The hit path: %ecx back, the pop, the jump that CO_RET
+		 * chains (until then to the slow path right after it). */
+		struct tinsn h1 = tdecode(tu, hit);
+		struct tinsn h2 = tdecode(tu, h1.off + h1.len);
+		struct tinsn hj = tdecode(tu, h2.off + h2.len);
+		CHECK(h1.in.opcode == 0x8B && h1.in.disp == BTA_S_ECX &&
+			  h2.in.opcode == 0x8D && h2.in.base == X86_ESP &&
+			  h2.in.disp == (int32_t)(4 + pop) && is_jmp32(&hj) &&
+			  tbranch(tu, &hj) == ADDR(tu->tc) + hj.off + 5 &&
+			  hj.off + 1 == mj.off + 1 + RET_HIT_REL,
+		      "%s: hit path not movl S_ECX; lea %u(%%esp); jmp slow, "
+		      "RET_HIT_REL past the miss jump",
+		      name, 4 + pop);
+		/* The slow path: the prediction (patched by CO_RET, at
+		 * RET_SLOW_IMM) into %gs:TGT, then the lookup; the stack is
+		 * popped already, so never the miss path. */
+		struct tinsn st = tdecode(tu, hj.off + 5);
+		struct tinsn sj = tdecode(tu, st.off + st.len);
+		CHECK(st.in.opcode == 0xC7 && st.in.seg == X86_SEG_GS &&
+			  st.in.disp == BTA_TGT &&
+			  st.in.imm == (uint32_t)-RET_NO_PREDICTION &&
+			  st.off + 7 == hj.off + 1 + RET_SLOW_IMM &&
+			  is_jmp32(&sj) &&
+			  tbranch(tu, &sj) == ADDR(bt_ind_lookup),
+		      "%s: slow path not movl $predicted,%%gs:TGT at "
+		      "RET_SLOW_IMM; jmp bt_ind_lookup",
+		      name);
+	}
 
 	/* jmp *%eax and call *8(%ebx): the target to %gs:TGT through %eax
 	 * (saved), call pushes the guest's return address. */
@@ -977,7 +1041,7 @@ test_ret(void)
 	for (int k = 0; k < 2; k++) {
 		const uint8_t *c = k ? calli : jmpi;
 		size_t n = k ? sizeof(calli) : sizeof(jmpi);
-		tu = translate_code(c, n);
+		struct tu *tu = translate_code(c, n);
 		uint32_t off = 0;
 		bool stored = false, pushed = false;
 		struct tinsn t;
@@ -998,7 +1062,7 @@ test_ret(void)
 
 	/* iret: its eip to %gs:RESUME_EIP, then the glue. */
 	static const uint8_t iret[] = {0xCF};
-	tu = translate_code(iret, sizeof(iret));
+	struct tu *tu = translate_code(iret, sizeof(iret));
 	struct tinsn st = tdecode(tu, 0);
 	CHECK(st.len == 11 && st.in.opcode == 0xC7 && st.in.seg == X86_SEG_GS &&
 		  st.in.disp == BTA_RESUME_EIP && st.in.imm == CODE_GVA &&
