@@ -52,9 +52,11 @@ alltraps:
 #ifdef VMM_IMAGE
 	/* The hole guard (vmm/holeguard.c): the monitor runs with CR0.WP
 	 * clear, so the hole's read-only pages bind the guest only. */
+	movl	%cr0, %eax
+	testl	$CR0_WP, %eax
+	jz	1f		/* from user mode, or the guard is off */
 	cmpl	$0, hole_guard_armed
 	je	1f
-	movl	%cr0, %eax
 	andl	$~CR0_WP, %eax
 	movl	%eax, %cr0
 1:

@@ -10,8 +10,8 @@
  * guest_leave(host_esp): back on the saved stack, guest_enter returns.
  *
  * The monitor's own stack is never the ring-0 stack: with the hole
- * guard armed (vmm/holeguard.c), it is read-only to the guest, and
- * CR0.WP is set here, after the last write, to make it so.  A fault on
+ * guard armed (vmm/holeguard.c), it is read-only to the guest kernel,
+ * and CR0.WP is set here, after the last write, to make it so.  A fault on
  * the way out (a bad selector, an iret the CPU refuses) is pushed on
  * the entry stack, which stays writable, and reaches trap() as a fault
  * in the monitor.
@@ -38,6 +38,11 @@ guest_enter:
 	movl	$vmm_entry_stack + VMM_ENTRY_STACK_SIZE - TF_SIZE, %esp
 	cmpl	$0, hole_guard_armed
 	je	1f
+	/* Only ring 1 needs it: paging keeps ring 3 out of supervisor
+	 * pages whatever WP says, and every change of WP costs QEMU a
+	 * TLB flush, so a return to user mode leaves it clear. */
+	testb	$2, 60(%esp)		/* the frame's %cs: RPL 1, not 3 */
+	jnz	1f
 	movl	%cr0, %eax
 	orl	$CR0_WP, %eax
 	movl	%eax, %cr0
