@@ -12,7 +12,9 @@
 # Exit status: 0 at full marks, 1 below, 2 on bad usage.
 # Environment: GRADE_JOBS (how many suites run at once, default 1),
 # GRADE_FILTER (a regular expression: only the tests whose names match;
-# make's TEST=), ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
+# make's TEST=), GRADE_EX (an exercise number K: only the tests tagged
+# exK, those that exercise K done in order first makes pass; make's EX=;
+# needs bats 1.8 or later), ACCEL (tcg, kvm), GRADE_TIMEOUT_SCALE (multiplies every
 # time limit, e.g. 3 on a slow machine), GRADE_OUT, GRADE_FAIL_FAST (1:
 # skip the rest of a suite after its first failed test with points, for
 # checks that only ask whether one fails; the score is then meaningless).
@@ -41,23 +43,38 @@ for s in "${suites[@]}"; do
 done
 
 # TEST=regex (GRADE_FILTER) runs only the tests whose names match, as
-# bats -f does; a suite with none is left out.
+# bats -f does; EX=K (GRADE_EX) only those tagged exK (bats test_tags),
+# through bats --filter-tags; results.py scores the same selection.  A
+# suite with none is left out.
 filter=()
-if [[ -n ${GRADE_FILTER:-} ]]; then
-	filter=(-f "$GRADE_FILTER")
+[[ -z ${GRADE_FILTER:-} ]] || filter+=(-f "$GRADE_FILTER")
+if [[ -n ${GRADE_EX:-} ]]; then
+	[[ $GRADE_EX =~ ^[1-9][0-9]*$ ]] || {
+		echo "grade: EX wants an exercise number, not '$GRADE_EX'" >&2
+		exit 2
+	}
+	# --filter-tags came with bats 1.8.0; an older bats rejects it.
+	version=$(bats --version | awk '{ print $2 }')
+	[[ $(printf '%s\n' 1.8.0 "$version" | sort -V | head -n 1) == 1.8.0 ]] || {
+		echo "grade: EX= needs bats 1.8 or later (this is $version); TEST='milestone $GRADE_EX:' runs the exercise's milestone" >&2
+		exit 2
+	}
+	filter+=(--filter-tags "ex$GRADE_EX")
+fi
+if ((${#filter[@]})); then
 	picked=()
 	for s in "${suites[@]}"; do
 		n=$(python3 grade/results.py count "grade/$s.bats") || exit 2
 		((n == 0)) || picked+=("$s")
 	done
 	if ((${#picked[@]} == 0)); then
-		echo "grade: no test in ${suites[*]} matches TEST='$GRADE_FILTER'" >&2
+		echo "grade: no test in ${suites[*]} is selected by${GRADE_FILTER:+ TEST='$GRADE_FILTER'}${GRADE_EX:+ EX=$GRADE_EX (tagged ex$GRADE_EX)}" >&2
 		exit 2
 	fi
 	suites=("${picked[@]}")
 fi
 
-echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST}${GRADE_FILTER:+, TEST=$GRADE_FILTER})"
+echo "grade: ${suites[*]} (ACCEL=${ACCEL:-tcg}, GRADE_TIMEOUT_SCALE=${GRADE_TIMEOUT_SCALE:-1}${GRADE_FAIL_FAST:+, GRADE_FAIL_FAST=$GRADE_FAIL_FAST}${GRADE_FILTER:+, TEST=$GRADE_FILTER}${GRADE_EX:+, EX=$GRADE_EX})"
 # run_suite SUITE: run it and score it, its report on standard output.
 run_suite() {
 	rm -rf "${out:?}/$1"

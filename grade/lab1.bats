@@ -22,11 +22,12 @@ GRADE_MODE=te
 # what it finds there.  make grade-lab1 TEST=milestone runs only these.
 
 # points: 1
+# bats test_tags=ex1
 @test "te: milestone 1: the monitor enters the guest, whose first instruction fetch is its first exit" {
 	# Exercise 1 lets the run loop enter the guest.  The shadow page
 	# tables start empty, so fetching the entry point faults back at once.
 	local start
-	start=$(nm "$GRADE_TOP/obj/kernel" | awk '$3 == "_start" { print $1 }')
+	start=$(kernel_symbol _start)
 	gdb_watch ms1 obj/vmm "
 		break vmm_handle_exit if x->kind != EXIT_IRQ
 		continue
@@ -39,6 +40,7 @@ GRADE_MODE=te
 }
 
 # points: 2
+# bats test_tags=ex2
 @test "te: milestone 2: hidden faults filled, the guest runs to its first privileged instruction" {
 	# Exercise 2: the guest's first instructions (kern/entry.S) build its
 	# boot page tables, paging still off, each new page a hidden fault,
@@ -53,11 +55,12 @@ GRADE_MODE=te
 }
 
 # points: 3
+# bats test_tags=ex3
 @test "te: milestone 3: paging on under te, the guest reaches i386_init" {
 	# Exercise 3: entry.S loads %cr3 and turns paging on, jumps to its
 	# linked address and calls i386_init, which is where gdb stops it.
 	local init
-	init=$(nm "$GRADE_TOP/obj/kernel" | awk '$3 == "i386_init" { print $1 }')
+	init=$(kernel_symbol i386_init)
 	gdb_watch ms3 obj/vmm "
 		break *0x$init
 		continue
@@ -68,6 +71,7 @@ GRADE_MODE=te
 }
 
 # points: 2
+# bats test_tags=ex4
 @test "te: milestone 4: the guest's first serial line appears under te, as natively" {
 	# Exercise 4: the guest sets up its serial port and prints its banner
 	# (its first system call, from hello, is exercise 5).
@@ -83,6 +87,7 @@ GRADE_MODE=te
 # Exercise 5: the first system call (int $0x30 from hello) is reflected
 # into the guest's IDT, and hello runs to the end.
 # points: 3
+# bats test_tags=ex5
 @test "te: milestone 5: hello runs as natively, its system calls reflected" {
 	fidelity_check hello te init=hello
 }
@@ -116,6 +121,7 @@ first_probe_lines() {
 }
 
 # points: 2
+# bats test_tags=ex6
 @test "te: milestone 6: the kernel's first probes (cli, sti, pushf, popf, sgdt, lar ...) differ from native in exactly the obstacles" {
 	boot fidelity-native --mode native --append test=fidelity
 	local ref=$BOOT_LOG detail
@@ -132,17 +138,20 @@ first_probe_lines() {
 }
 
 # points: 4
+# bats test_tags=ex5
 @test "te: forkwait 1000 runs as natively" {
 	fidelity_check forkwait te 'init=forkwait 1000'
 }
 
 # points: 4
+# bats test_tags=ex5
 @test "te: memstress keeps every page intact, as natively" {
 	fidelity_check memstress te init=memstress
 	expect_line 'memstress: OK, 0 corruptions'
 }
 
 # points: 3
+# bats test_tags=ex7
 @test "te: every nanobenchmark runs" {
 	fidelity_check bench te bench=all
 	local name
@@ -168,6 +177,7 @@ obstacles=(
 )
 
 # points: 6
+# bats test_tags=ex7
 @test "te: test=fidelity differs from native in exactly the x86 obstacles" {
 	fidelity_check fidelity te test=fidelity "${obstacles[@]}"
 }
@@ -190,6 +200,7 @@ umip_fixed=(
 )
 
 # points: 1
+# bats test_tags=ex7
 @test "te: with umip=on, test=fidelity differs in exactly the obstacles UMIP leaves" {
 	local -a left=()
 	local key fixed keep
@@ -206,6 +217,7 @@ umip_fixed=(
 }
 
 # points: 2
+# bats test_tags=ex5
 @test "te: preemption: two CPU-bound processes both make progress" {
 	boot preempt --append init=preempt
 	expect_line 'preempt: both done'
@@ -214,6 +226,7 @@ umip_fixed=(
 }
 
 # points: 2
+# bats test_tags=ex5
 @test "te: a user NULL dereference is reflected as the guest's page fault" {
 	# 78 = EXIT_FAULT_BASE (64) + T_PGFLT (14): the guest kernel killed
 	# the program for the fault the monitor reflected.
@@ -222,6 +235,7 @@ umip_fixed=(
 }
 
 # points: 2
+# bats test_tags=ex5
 @test "te: crashme's hostile user code cannot hurt the guest kernel or the monitor" {
 	boot crashme --append 'init=crashme 100'
 	expect_line 'crashme: survived 100 trials'
@@ -229,6 +243,7 @@ umip_fixed=(
 }
 
 # points: 1
+# bats test_tags=ex5
 @test "te: the monitor reports its counters at power-off" {
 	boot hello-te --append init=hello
 	expect_match '^vmm: counter traps [1-9][0-9]*$'
@@ -242,6 +257,7 @@ umip_fixed=(
 }
 
 # points: 2
+# bats test_tags=ex5
 @test "te: faulting int n (prefixed, int \$4, int3), an NT iret and jumps into the hole fault as natively" {
 	# The eip of each fault is the instruction's first byte, prefixes
 	# included; the #TS of an iret with NT set is the guest's to handle.
@@ -254,12 +270,14 @@ umip_fixed=(
 }
 
 # points: 1
+# bats test_tags=ex6
 @test "te: an invalid opcode in the guest kernel is the guest's own panic" {
 	fidelity_check --status 120 badop te test=badop
 	expect_match 'unexpected invalid opcode in the kernel'
 }
 
 # points: 1
+# bats test_tags=ex4
 @test "te: a guest triple fault stops the guest with one clear line" {
 	boot triple --append test=triplefault
 	expect_match '^vmm: guest triple fault: '
@@ -270,6 +288,7 @@ umip_fixed=(
 # through a "PS = 1" PDE that points at a page table, and writes it.  The
 # shadow MMU must take that PDE as the CPU does, for rights and dirtiness.
 # points: 1
+# bats test_tags=ex4
 @test "te: a PDE with PS set is a page-table pointer without CR4.PSE" {
 	fidelity_check_with psoff te shadow=rebuild test=psoff
 	expect_line 'psoff: OK, PS ignored without CR4.PSE'
@@ -280,7 +299,7 @@ umip_fixed=(
 # and only a PIC that sees the still-high line as a new edge lets the shell
 # read it.  Tests the provided device models (vdev_pic.c, vdev_uart.c).
 # points: 1
-# bats test_tags=handout-pass
+# bats test_tags=handout-pass,ex5
 @test "te: input piped in before the guest boots reaches its shell" {
 	local input='hello\nexit\n' ref ref_status detail
 	boot pipe-native --mode native --append init=sh --input "$input"
@@ -333,6 +352,7 @@ umip_fixed=(
 # under KVM the limit stops it first, and te turns that #GP into the
 # same #PF (docs/DESIGN.md §2).
 # points: 2
+# bats test_tags=ex6
 @test "te: a guest kernel write into the monitor hole is the guest's page fault, as natively" {
 	fidelity_check --status 120 monhole te test=monhole
 	expect_no_match 'monhole: FAIL'
@@ -343,7 +363,7 @@ umip_fixed=(
 # answers "no devices", the first access to an empty port is logged with
 # its eip, and passthrough=fw_cfg lets QEMU's fw_cfg answer as natively.
 # points: 1
-# bats test_tags=handout-pass
+# bats test_tags=handout-pass,ex4
 @test "te: PCI answers no devices, unknown ports are logged once, fw_cfg passes through on request" {
 	boot ports-te --append test=ports
 	expect_line 'ports: pci 00:00.0 id ffffffff'

@@ -34,7 +34,8 @@
 #	    Boot (init=hello unless told) halted for gdb, run gdb with the
 #	    symbols of SYMBOLS (obj/vmm, obj/kernel) and COMMANDS, stop the
 #	    boot, and set GDB_OUT to what gdb printed; gdb_expect ERE WHY
-#	    then checks it, failing with WHY and gdb's last lines.
+#	    then checks it, failing with WHY and gdb's last lines;
+#	    kernel_symbol NAME gives a guest symbol's address for them.
 #
 # Every run goes through grade/qemu-run, has a time limit (scaled by
 # GRADE_TIMEOUT_SCALE) and is stopped by its process id.  ACCEL (tcg or
@@ -302,6 +303,12 @@ gdb_expect() {
 	grep -Eq -- "$1" <<<"$GDB_OUT" ||
 		grade_fail "$2; gdb said:" \
 			"$(grep -v '^warning: ' <<<"$GDB_OUT" | tail -n 15)"
+}
+
+# kernel_symbol NAME: the guest kernel's address of symbol NAME, in hex
+# without 0x (for gdb's "break *0x..." and for gdb_expect's patterns).
+kernel_symbol() {
+	nm "$GRADE_TOP/obj/kernel" | awk -v name="$1" '$3 == name { print $1 }'
 }
 
 # ---------------------------------------------------------------- #

@@ -9,14 +9,17 @@
     results.py points BATS_FILE NAME
         Print the points of test NAME (0 if there is no such test).
     results.py count BATS_FILE
-        Print how many of its tests GRADE_FILTER selects.
+        Print how many of its tests GRADE_FILTER and GRADE_EX select.
     results.py total OUTDIR SUITE...
         Combine OUTDIR/SUITE/results.json into OUTDIR/results.json and
         OUTDIR/junit.xml, print the overall score, and exit 1 below full
         marks (or when a suite has no results).
 
 With GRADE_FILTER set to a regular expression (make's TEST=), only the
-tests whose names it matches count, as bats -f runs only those.
+tests whose names it matches count, as bats -f runs only those.  With
+GRADE_EX set to an exercise number K (make's EX=), only the tests tagged
+exK count, as bats --filter-tags exK runs only those; with both, the
+tests that both select.
 
 Points come from the .bats file: in the comment lines directly above a
 test (no blank line between),
@@ -29,7 +32,11 @@ A test without "# points:" is worth 0: it still runs and is reported,
 but cannot change a score.  A test passes or fails as a whole; partial
 credit comes from splitting a feature into several tests that grade one
 boot.  Tag handout-pass marks a test that a lab's handout may pass
-(grade/handout-check); other tags are free-form.
+(grade/handout-check); tag exK a test that exercise K of its lab, done
+in order, is the first to make pass (make grade-labN EX=K; make
+milestone-check holds the tags to it).  Write exK as "# bats
+test_tags=exK", which bats reads too: bats runs what EX= selects.  Other
+tags are free-form.
 
 Python standard library only.
 """
@@ -42,7 +49,7 @@ import xml.etree.ElementTree as ET
 
 TEST_LINE = re.compile(r"""^\s*@test\s+(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*\{""")
 POINTS = re.compile(r"^\s*#\s*points:\s*(\S+)\s*$")
-# "# tags: a, b", or bats' own "# bats test_tags=a,b" (which 1.8.2 ignores).
+# "# tags: a, b" (ours only), or bats' own "# bats test_tags=a,b".
 TAGS = re.compile(r"^\s*#\s*(?:tags:|bats\s+test_tags=)\s*(.*?)\s*$")
 # "ok 3 name in 120ms # skip why": -T adds the time, skip the directive.
 RESULT = re.compile(
@@ -98,27 +105,42 @@ def show(line=""):
     print(line, flush=True)
 
 
-def selected(tests, pattern):
+def selected(tests, pattern, exercise=""):
     """The tests whose name the regular expression pattern matches (as
-    bats -f does): all of them for an empty pattern."""
-    if not pattern:
-        return tests
-    try:
-        rx = re.compile(pattern)
-    except re.error as e:
-        sys.exit(f"grade: TEST='{pattern}' is not a regular expression: {e}")
-    return [t for t in tests if rx.search(t["name"])]
+    bats -f does) and, given an exercise number, that are tagged with it
+    (as bats --filter-tags exK runs them): all of them for neither."""
+    if pattern:
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            sys.exit(f"grade: TEST='{pattern}' is not a regular expression: {e}")
+        tests = [t for t in tests if rx.search(t["name"])]
+    if exercise:
+        tests = [t for t in tests if f"ex{exercise}" in t["tags"]]
+    return tests
+
+
+def selection():
+    """What the environment selects: (GRADE_FILTER, GRADE_EX, a note for
+    the suite's header, empty if everything)."""
+    pattern = os.environ.get("GRADE_FILTER", "")
+    exercise = os.environ.get("GRADE_EX", "")
+    if exercise and not re.fullmatch(r"[1-9][0-9]*", exercise):
+        sys.exit(f"grade: EX='{exercise}' is not an exercise number")
+    said = [f"TEST='{pattern}'"] if pattern else []
+    said += [f"EX={exercise}: exercise {exercise}'s tests"] if exercise else []
+    return pattern, exercise, ", ".join(said)
 
 
 def run_suite(name, bats_file, outdir):
-    pattern = os.environ.get("GRADE_FILTER", "")
+    pattern, exercise, said = selection()
     everything = parse_bats(bats_file)
-    tests = selected(everything, pattern)
+    tests = selected(everything, pattern, exercise)
     by_name = {t["name"]: t for t in tests}
     total = sum(t["points"] for t in tests)
-    if pattern:
+    if said:
         show(f"== {name}: {len(tests)} of its {len(everything)} tests "
-             f"(TEST='{pattern}'), {fmt(total)} points ({bats_file})")
+             f"({said}), {fmt(total)} points ({bats_file})")
     else:
         show(f"== {name}: {len(tests)} tests, {fmt(total)} points ({bats_file})")
 
@@ -322,8 +344,9 @@ def main(argv):
         json.dump(parse_bats(argv[2]), sys.stdout, indent=2)
         print()
         return 0
-    if len(argv) == 3 and argv[1] == "count":  # for GRADE_FILTER in grade.sh
-        print(len(selected(parse_bats(argv[2]), os.environ.get("GRADE_FILTER", ""))))
+    if len(argv) == 3 and argv[1] == "count":  # for TEST= and EX= in grade.sh
+        pattern, exercise, _ = selection()
+        print(len(selected(parse_bats(argv[2]), pattern, exercise)))
         return 0
     if len(argv) == 4 and argv[1] == "points":  # for GRADE_FAIL_FAST in lib.bash
         t = [t for t in parse_bats(argv[2]) if t["name"] == argv[3]]

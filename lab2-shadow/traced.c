@@ -189,8 +189,11 @@ is_traced(const struct vcpu *v, gpa_t gpa)
 static struct spage *
 lookup(gpa_t gpa, int level, uint16_t rights)
 {
-	// LAB 2: Exercise 1.  Find the shadow page for (gpa, level, rights) in
-	// the hash table (hash[hash_of(gpa)], chained by hash_next), or NULL.
+	// LAB 2: Exercise 1.  Return the cached shadow page whose key is
+	// this one -- the same guest table gpa, level and rights, all three
+	// -- or NULL if none is cached.  Change and count nothing: a miss
+	// means what the caller says.  (Every cached page is on the hash
+	// chain of its gpa; handouts/lab2.md has hints.)
 	// BEGIN LAB 2 SOLUTION
 	for (struct spage *sp = hash[hash_of(gpa)]; sp; sp = sp->hash_next)
 		if (sp->gpa == gpa && sp->level == level && sp->rights == rights)
@@ -431,10 +434,13 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 			}
 		}
 	} else {
-		// LAB 2: Exercise 4.  A guest PTE in table sp changed to g.  With
-		// eager on, a PTE that is present now (in a table the current address
-		// space uses) gets its shadow entry at once -- set A in the guest's
-		// entry as the CPU would on use; otherwise the shadow entry goes (0).
+		// LAB 2: Exercise 4.  Guest PTE index of the table sp shadows
+		// is now g: the shadow entry must give nothing g does not.  With
+		// eager on, a present g whose frame is guest memory, in a table
+		// the current address space uses, is filled at once (as the
+		// hidden fault would fill it, the guest's entry marked accessed
+		// as on the CPU's use, remembered in eager_index and counted in
+		// CNT_SHADOW_EAGER); in every other case the shadow entry goes.
 		// BEGIN LAB 2 SOLUTION
 		uint32_t spte = 0;
 		/* Only a table the current address space uses is filled at
@@ -546,12 +552,13 @@ trace_write(struct vcpu *v, gpa_t frame)
 {
 	count(CNT_PF_TRACE);
 
-	// LAB 2: Exercise 3.  Decode the instruction at eip, run it with
-	// wemu_execute on copies of the registers and flags (through
-	// wmem_read/wmem_write), and on success copy them back, step eip
-	// past it and tell the trace clients what it wrote (trace_written).
-	// Otherwise stop tracing the page (drop_frame) so the guest can
-	// retry natively.
+	// LAB 2: Exercise 3.  Perform the guest's instruction at eip as the
+	// CPU would have (registers, flags, memory, eip past it) and hand
+	// every byte it wrote to the trace clients (trace_written, the
+	// guest-virtual range); a rep that faults part way keeps its
+	// progress, eip still at it.  One that cannot be emulated leaves the
+	// guest untouched and the page unshadowed (drop_frame), so the retry
+	// runs natively -- or, for the directory in use, stops the guest.
 	// BEGIN LAB 2 SOLUTION
 	struct x86_insn in;
 	struct wemu_write w;
@@ -595,11 +602,14 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 		return false;
 
 	bool trace_hit = false;
-	// LAB 2: Exercise 2.  The hidden fault: find or make (spage_new) the
-	// shadow PT for (pt_gpa, rights), link it into cur_pd at PDX(va)
-	// (remember where: pt->pdx; a use: pt->writes = 0), then set the
-	// shadow PTE (spte_set, make_spte with the folded rights and the
-	// guest's D bit) and flush va.
+	// LAB 2: Exercise 2.  The guest's tables (w) allow this access.
+	// Make the shadow map va as they do, so the retry succeeds: cur_pd
+	// links at PDX(va) the cached (or new) shadow PT for what the guest
+	// maps there, a use of it that it remembers (writes, pdx); its entry
+	// maps the guest's frame with no more rights than the guest grants,
+	// writable only once the guest's entry is dirty and the frame is not
+	// traced; no stale TLB entry for va.  Set trace_hit for a write the
+	// guest allows to a traced frame: trace_write, below, emulates it.
 	// BEGIN LAB 2 SOLUTION
 	/* Which shadow PT serves va: a guest PT's, or one made up for a
 	 * 4 MiB page (or for paging off, all of memory identity-mapped). */

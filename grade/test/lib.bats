@@ -246,3 +246,53 @@ ok 4 after the graded failure # skip fail-fast: stopped after 'fails, graded' fa
 	# The record keeps every test's own output.
 	grep -q detail-two out/results.json
 }
+
+# grade_ex K [TEST]: run grade/grade.sh on exercises.fixture, as suite
+# demo of a tree of its own, with EX=K (and TEST=); set GRADED to the
+# names of the tests it ran and scored, one a line.
+grade_ex() {
+	mkdir -p tree/grade
+	cp "$GRADE_TOP/grade/grade.sh" "$GRADE_TOP/grade/results.py" tree/grade/
+	cp "$GRADE_TOP/grade/test/exercises.fixture" tree/grade/demo.bats
+	local path
+	path=$(tr ':' '\n' <<<"$PATH" | grep -v bats-core | paste -sd:)
+	rm -rf tree/out
+	env -i PATH="$path" HOME="$HOME" GRADE_OUT=out GRADE_EX="$1" \
+		${2:+GRADE_FILTER="$2"} tree/grade/grade.sh demo 3>&- || return
+	# What bats ran, and what results.py scored: the same tests.
+	local ran scored
+	ran=$(sed -n 's/^ok [0-9]* \(.*\) in [0-9]*ms$/\1/p' tree/out/demo/tap.txt)
+	scored=$(python3 -c 'import json, sys
+for t in json.load(open(sys.argv[1]))["tests"]: print(t["name"])' \
+		tree/out/demo/results.json)
+	[[ $ran == "$scored" ]] || {
+		echo "bats ran: $ran"
+		echo "results.py scored: $scored"
+		return 1
+	}
+	GRADED=$ran
+}
+
+@test "grade.sh: EX=K runs and scores exactly the tests tagged exK" {
+	grade_ex 2 >out.txt
+	[[ $GRADED == "milestone 2: second
+also exercise 2, among other tags
+exercise 2, but its name does not say so" ]]
+	grep -q "3 of its 6 tests (EX=2: exercise 2's tests), 11 points" out.txt
+	grep -q 'Score: 11/11' out.txt
+	# ex1 is not a prefix of ex12.
+	grade_ex 1 >/dev/null
+	[[ $GRADED == "milestone 1: first" ]]
+	grade_ex 12 >/dev/null
+	[[ $GRADED == "exercise 12, not 1 or 2" ]]
+	# With TEST=, the tests both select.
+	grade_ex 2 milestone >/dev/null
+	[[ $GRADED == "milestone 2: second" ]]
+	# No such exercise, or no number: a usage error.
+	run grade_ex 3
+	assert_failure 2
+	assert_output --partial 'no test in demo is selected by EX=3 (tagged ex3)'
+	run grade_ex two
+	assert_failure 2
+	assert_output --partial "EX wants an exercise number, not 'two'"
+}
