@@ -63,6 +63,25 @@ GRADE_MODE=te
 		grade_fail "$rebuilds rebuilds and $hits hits: at least three quarters of the cr3 loads should find their shadow"
 }
 
+# points: 2
+@test "traced: long-lived address spaces keep their shadows, as natively" {
+	# ctxswitch's four children each write their own 8 pages, at the
+	# same addresses, between yields: a shadow kept across a switch must
+	# be the right one (the sums equal native's), and must still hold
+	# the working set, so after the first turns a switch costs no hidden
+	# fault (under shadow=rebuild each one takes about 17).
+	local switches=2000
+	fidelity_check_with ctxswitch te shadow=traced "init=ctxswitch $switches"
+	local hidden hits
+	hidden=$(vmm_counter pf.hidden) || return
+	hits=$(vmm_counter shadow.hits) || return
+	((hits >= switches)) ||
+		grade_fail "shadow.hits is $hits for $switches switches: each switch back should find its shadow"
+	((hidden * 4 < switches)) ||
+		grade_fail "$hidden hidden faults for $switches switches between four address spaces: the working sets should stay filled across switches"
+	fidelity_check_with ctxswitch-rebuild te shadow=rebuild "init=ctxswitch $switches"
+}
+
 # points: 3
 @test "traced: eager NP->P propagation saves the hidden fault of each np2p" {
 	# A fixed count (bench=np2p:OPS), so both boots make the same NP->P
