@@ -63,9 +63,15 @@ struct spage {
 	uint32_t eager_index;	/* PTs: 1 + the entry last filled eagerly */
 	uint32_t writes;	/* trace writes since it was last used */
 	struct spage *hash_next;
+	struct spage *pd_next;	/* PDs: the next one in pd_list */
+	uint32_t link_groups;	/* PDs: bit g: entries 32g..32g+31 may link
+				 * a shadow PT (see pd_may_link) */
 };
 
 static struct spage *spages;	/* pool_pages of them */
+/* Every shadow directory, so that what concerns all of them (unlinking
+ * a PT, eviction) visits a handful of spages, not the whole pool. */
+static struct spage *pd_list;
 static uint32_t nspages_used;
 static uint32_t lru_clock;
 static struct spage *cur_pd;	/* the shadow the CPU uses now */
@@ -151,17 +157,22 @@ TRACE_CLIENT(pt_tracer);
 /*
  * Guest frame gpa has become traced (by us or another client, such as
  * the translator's code pages): take write permission away from every
- * shadow entry that maps it, then flush the TLB (we do not know the
- * virtual addresses those entries serve).
+ * shadow entry that maps it, then, if one had it, flush the TLB (we do
+ * not know the virtual addresses those entries serve).  With none
+ * writeable, no translation in the TLB lets a write through: it holds
+ * nothing the shadow does not.
  */
 static void
 traced_protect(struct vcpu *v, gpa_t gpa)
 {
 	struct frame *f = &frames[gpa >> PGSHIFT];
+	bool was_writeable = false;
 	for (int i = 0; i < RMAP_SLOTS; i++)
 		if (f->map[i]) {
-			struct spage *sp = spage_of(f->map[i]);
-			sp->table[f->map[i] & 0x3FF] &= ~PTE_W;
+			uint32_t *spte = &spage_of(f->map[i])->table[f->map[i] &
+								      0x3FF];
+			was_writeable |= *spte & PTE_W;
+			*spte &= ~PTE_W;
 		}
 	if (f->overflow) {
 		hpa_t hpa = v->mem_base + gpa;
@@ -171,11 +182,14 @@ traced_protect(struct vcpu *v, gpa_t gpa)
 				continue;
 			for (uint32_t i = 0; i < NPTENTRIES; i++)
 				if ((sp->table[i] & PTE_P) &&
-				    PTE_ADDR(sp->table[i]) == hpa)
+				    PTE_ADDR(sp->table[i]) == hpa) {
+					was_writeable |= sp->table[i] & PTE_W;
 					sp->table[i] &= ~PTE_W;
+				}
 		}
 	}
-	shadow_tlb_flush(v);
+	if (was_writeable)
+		shadow_tlb_flush(v);
 }
 
 static bool
@@ -200,35 +214,67 @@ lookup(gpa_t gpa, int level, uint16_t rights)
 	// END LAB 2 SOLUTION
 }
 
-/* Remove every link from a shadow PD to shadow PT sp. */
+/*
+ * Shadow PD pd may link a PT at entry pdx from now on.  Every place that
+ * links one says so first, so that looking for links (unlink_pt,
+ * pt_linked) need only read the groups of 32 entries marked here: a
+ * process uses a few regions of its address space, not all 1008 PDEs.
+ * The marks are never cleared; a stale one costs a look, nothing more.
+ */
 static void
+pd_may_link(struct spage *pd, uint32_t pdx)
+{
+	pd->link_groups |= 1u << (pdx / 32);
+}
+
+/* The first entry of the next group at or after index i that pd marks
+ * (see pd_may_link), or PDX(MONHOLE) if none. */
+static uint32_t
+next_link_group(const struct spage *pd, uint32_t i)
+{
+	for (; i < PDX(MONHOLE); i = ROUNDDOWN(i, 32) + 32)
+		if (pd->link_groups & (1u << (i / 32)))
+			return i;
+	return PDX(MONHOLE);
+}
+
+/* Remove every link from a shadow PD to shadow PT sp; true if the
+ * current directory was one. */
+static bool
 unlink_pt(struct spage *pt)
 {
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		struct spage *pd = &spages[s];
-		if (!pd->used || pd->level != LEVEL_PD)
-			continue;
-		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+	bool from_current = false;
+	for (struct spage *pd = pd_list; pd; pd = pd->pd_next) {
+		for (uint32_t i = next_link_group(pd, 0); i < PDX(MONHOLE);
+		     i = next_link_group(pd, i + 1))
 			if ((pd->table[i] & PTE_P) &&
-			    PTE_ADDR(pd->table[i]) == pt->pa)
+			    PTE_ADDR(pd->table[i]) == pt->pa) {
 				pd->table[i] = 0;
+				from_current |= pd == cur_pd;
+			}
 	}
+	return from_current;
 }
 
 /*
  * Free shadow page sp: its entries leave the reverse map, a PT leaves
  * every PD that links it (no dangling entry), its guest page loses a
- * trace.  Never the shadow the CPU is using.
+ * trace.  Never the shadow the CPU is using.  Returns true if the TLB
+ * may still hold translations made through sp (a PT the current
+ * directory linked): the caller must flush before the guest runs.
+ * Translations through any other shadow left the TLB at the %cr3 load
+ * that left its directory, or when the link to it went (propagate).
  */
-static void
+static bool
 spage_free(struct vcpu *v, struct spage *sp)
 {
+	bool in_tlb = false;
 	assert(sp != cur_pd);
 	if (sp->level == LEVEL_PT) {
 		for (uint32_t i = 0; i < NPTENTRIES; i++)
 			if (sp->table[i] & PTE_P)
 				spte_set(v, sp, i, 0);
-		unlink_pt(sp);
+		in_tlb = unlink_pt(sp);
 	}
 	if (!(sp->rights & RIGHTS_BIG))
 		trace_remove(v, sp->gpa, &pt_tracer);
@@ -236,21 +282,25 @@ spage_free(struct vcpu *v, struct spage *sp)
 	while (*pp != sp)
 		pp = &(*pp)->hash_next;
 	*pp = sp->hash_next;
+	if (sp->level == LEVEL_PD) {
+		for (pp = &pd_list; *pp != sp; pp = &(*pp)->pd_next)
+			;
+		*pp = sp->pd_next;
+	}
 	shadow_page_free(sp->pa);
 	sp->used = false;
 	nspages_used--;
 	count(CNT_SHADOW_EVICTIONS);
+	return in_tlb;
 }
 
 /* Is PT sp linked from some PD? */
 static bool
 pt_linked(const struct spage *pt)
 {
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		const struct spage *pd = &spages[s];
-		if (!pd->used || pd->level != LEVEL_PD)
-			continue;
-		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+	for (const struct spage *pd = pd_list; pd; pd = pd->pd_next) {
+		for (uint32_t i = next_link_group(pd, 0); i < PDX(MONHOLE);
+		     i = next_link_group(pd, i + 1))
 			if ((pd->table[i] & PTE_P) &&
 			    PTE_ADDR(pd->table[i]) == pt->pa)
 				return true;
@@ -267,12 +317,9 @@ static void
 evict(struct vcpu *v)
 {
 	struct spage *victim = NULL;
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		struct spage *sp = &spages[s];
-		if (sp->used && sp->level == LEVEL_PD && sp != cur_pd &&
-		    (!victim || sp->last_use < victim->last_use))
+	for (struct spage *sp = pd_list; sp; sp = sp->pd_next)
+		if (sp != cur_pd && (!victim || sp->last_use < victim->last_use))
 			victim = sp;
-	}
 	if (victim)
 		spage_free(v, victim);
 	bool freed = victim != NULL;
@@ -321,6 +368,10 @@ spage_new(struct vcpu *v, gpa_t gpa, int level, uint16_t rights)
 	sp->last_use = ++lru_clock;
 	sp->hash_next = hash[hash_of(gpa)];
 	hash[hash_of(gpa)] = sp;
+	if (level == LEVEL_PD) {
+		sp->pd_next = pd_list;
+		pd_list = sp;
+	}
 	nspages_used++;
 	if (!(rights & RIGHTS_BIG) && trace_add(v, gpa, &pt_tracer) < 0)
 		panic("shadow: cannot trace guest table %08x", gpa);
@@ -392,6 +443,7 @@ traced_init(struct vcpu *v)
 		panic("shadow: no memory to keep %u shadow pages", pool_pages);
 	/* A fresh start (the unit tests build many machines). */
 	memset(hash, 0, sizeof(hash));
+	pd_list = NULL;
 	nspages_used = 0;
 	lru_clock = 0;
 	cur_pd = NULL;
@@ -425,6 +477,7 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 			if (pt) {
 				*(uint32_t *)gpa_map(v, sp->gpa + index * 4) |=
 					PTE_A;
+				pd_may_link(sp, index);
 				sp->table[index] = pt->pa | PTE_P | PTE_W |
 						   PTE_U;
 				pt->pdx = index;
@@ -465,13 +518,15 @@ static void
 drop_frame(struct vcpu *v, gpa_t gpa)
 {
 	struct spage *sp, *next;
+	bool flush = false;
 	for (sp = hash[hash_of(gpa)]; sp; sp = next) {
 		next = sp->hash_next;
 		if (sp->gpa == gpa && !(sp->rights & RIGHTS_BIG) &&
 		    sp != cur_pd)
-			spage_free(v, sp);
+			flush |= spage_free(v, sp);
 	}
-	shadow_tlb_flush(v);
+	if (flush)
+		shadow_tlb_flush(v);
 }
 
 /*
@@ -593,6 +648,7 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	struct gwalk w;
 	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
+	pd_may_link(cur_pd, PDX(va)); /* what exercise 2 does below */
 
 	bool trace_hit = false;
 	// LAB 2: Exercise 2.  The hidden fault: find or make (spage_new) the

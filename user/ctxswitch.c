@@ -50,7 +50,8 @@ child(int k, long turns, int pages)
 
 	for (int i = 0; i < pages; i++)
 		if (sys_page_alloc(set_page(i), PTE_P | PTE_U | PTE_W) < 0) {
-			printf("ctxswitch: FAIL child %d page_alloc %d\n", k, i);
+			printf("ctxswitch: FAIL child %d page_alloc %d\n", k,
+			       i);
 			exit(1);
 		}
 	for (long t = 0; t < turns; t++) {
@@ -73,7 +74,8 @@ child(int k, long turns, int pages)
 int
 main(int argc, char **argv)
 {
-	long n = arg_number(argc, argv, 1, 2000, NCHILD, 10000000, "switch count");
+	long n = arg_number(argc, argv, 1, 2000, NCHILD, 10000000,
+			    "switch count");
 	int pages = arg_number(argc, argv, 2, 8, 1, MAX_PAGES, "page count");
 	int pid[NCHILD], status[NCHILD];
 	uint64_t t0, cycles;
