@@ -64,8 +64,8 @@ struct spage {
 	uint32_t writes;	/* trace writes since it was last used */
 	struct spage *hash_next;
 	struct spage *pd_next;	/* PDs: the next one in pd_list */
-	uint32_t link_groups;	/* PDs: bit g: entries 32g..32g+31 may link
-				 * a shadow PT (see pd_may_link) */
+	uint32_t groups;	/* bit g: entries 32g..32g+31 may be present
+				 * (see may_fill) */
 };
 
 static struct spage *spages;	/* pool_pages of them */
@@ -129,6 +129,31 @@ rmap_remove(gpa_t gpa, struct spage *sp, uint32_t index)
 			f->map[i] = 0;
 }
 
+/*
+ * Entry index of sp may be present from now on: a PD links a PT there,
+ * or a PT maps a page.  Every place that makes an entry present says so
+ * first, so that whatever looks for present entries (spage_free,
+ * unlink_pt, pt_linked) need only read the groups of 32 entries marked
+ * here: a process uses a few regions of its address space, not all of
+ * it.  The marks are never cleared; a stale one costs a look, no more.
+ */
+static void
+may_fill(struct spage *sp, uint32_t index)
+{
+	sp->groups |= 1u << (index / 32);
+}
+
+/* The first index at or after i, and before end, in a group of sp that
+ * may_fill marked; end if there is none. */
+static uint32_t
+next_marked(const struct spage *sp, uint32_t i, uint32_t end)
+{
+	for (; i < end; i = ROUNDDOWN(i, 32) + 32)
+		if (sp->groups & (1u << (i / 32)))
+			return i;
+	return end;
+}
+
 /* The guest frame a shadow PTE maps. */
 static gpa_t
 spte_gpa(const struct vcpu *v, uint32_t spte)
@@ -143,6 +168,8 @@ spte_set(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t spte)
 	uint32_t old = sp->table[index];
 	if (old & PTE_P)
 		rmap_remove(spte_gpa(v, old), sp, index);
+	if (spte & PTE_P)
+		may_fill(sp, index);
 	sp->table[index] = spte;
 	if (spte & PTE_P)
 		rmap_add(spte_gpa(v, spte), sp, index);
@@ -180,7 +207,9 @@ traced_protect(struct vcpu *v, gpa_t gpa)
 			struct spage *sp = &spages[s];
 			if (!sp->used || sp->level != LEVEL_PT)
 				continue;
-			for (uint32_t i = 0; i < NPTENTRIES; i++)
+			for (uint32_t i = next_marked(sp, 0, NPTENTRIES);
+			     i < NPTENTRIES;
+			     i = next_marked(sp, i + 1, NPTENTRIES))
 				if ((sp->table[i] & PTE_P) &&
 				    PTE_ADDR(sp->table[i]) == hpa) {
 					was_writeable |= sp->table[i] & PTE_W;
@@ -214,30 +243,6 @@ lookup(gpa_t gpa, int level, uint16_t rights)
 	// END LAB 2 SOLUTION
 }
 
-/*
- * Shadow PD pd may link a PT at entry pdx from now on.  Every place that
- * links one says so first, so that looking for links (unlink_pt,
- * pt_linked) need only read the groups of 32 entries marked here: a
- * process uses a few regions of its address space, not all 1008 PDEs.
- * The marks are never cleared; a stale one costs a look, nothing more.
- */
-static void
-pd_may_link(struct spage *pd, uint32_t pdx)
-{
-	pd->link_groups |= 1u << (pdx / 32);
-}
-
-/* The first entry of the next group at or after index i that pd marks
- * (see pd_may_link), or PDX(MONHOLE) if none. */
-static uint32_t
-next_link_group(const struct spage *pd, uint32_t i)
-{
-	for (; i < PDX(MONHOLE); i = ROUNDDOWN(i, 32) + 32)
-		if (pd->link_groups & (1u << (i / 32)))
-			return i;
-	return PDX(MONHOLE);
-}
-
 /* Remove every link from a shadow PD to shadow PT sp; true if the
  * current directory was one. */
 static bool
@@ -245,8 +250,8 @@ unlink_pt(struct spage *pt)
 {
 	bool from_current = false;
 	for (struct spage *pd = pd_list; pd; pd = pd->pd_next) {
-		for (uint32_t i = next_link_group(pd, 0); i < PDX(MONHOLE);
-		     i = next_link_group(pd, i + 1))
+		for (uint32_t i = next_marked(pd, 0, PDX(MONHOLE));
+		     i < PDX(MONHOLE); i = next_marked(pd, i + 1, PDX(MONHOLE)))
 			if ((pd->table[i] & PTE_P) &&
 			    PTE_ADDR(pd->table[i]) == pt->pa) {
 				pd->table[i] = 0;
@@ -271,7 +276,8 @@ spage_free(struct vcpu *v, struct spage *sp)
 	bool in_tlb = false;
 	assert(sp != cur_pd);
 	if (sp->level == LEVEL_PT) {
-		for (uint32_t i = 0; i < NPTENTRIES; i++)
+		for (uint32_t i = next_marked(sp, 0, NPTENTRIES);
+		     i < NPTENTRIES; i = next_marked(sp, i + 1, NPTENTRIES))
 			if (sp->table[i] & PTE_P)
 				spte_set(v, sp, i, 0);
 		in_tlb = unlink_pt(sp);
@@ -299,8 +305,8 @@ static bool
 pt_linked(const struct spage *pt)
 {
 	for (const struct spage *pd = pd_list; pd; pd = pd->pd_next) {
-		for (uint32_t i = next_link_group(pd, 0); i < PDX(MONHOLE);
-		     i = next_link_group(pd, i + 1))
+		for (uint32_t i = next_marked(pd, 0, PDX(MONHOLE));
+		     i < PDX(MONHOLE); i = next_marked(pd, i + 1, PDX(MONHOLE)))
 			if ((pd->table[i] & PTE_P) &&
 			    PTE_ADDR(pd->table[i]) == pt->pa)
 				return true;
@@ -318,7 +324,8 @@ evict(struct vcpu *v)
 {
 	struct spage *victim = NULL;
 	for (struct spage *sp = pd_list; sp; sp = sp->pd_next)
-		if (sp != cur_pd && (!victim || sp->last_use < victim->last_use))
+		if (sp != cur_pd &&
+		    (!victim || sp->last_use < victim->last_use))
 			victim = sp;
 	if (victim)
 		spage_free(v, victim);
@@ -477,7 +484,7 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 			if (pt) {
 				*(uint32_t *)gpa_map(v, sp->gpa + index * 4) |=
 					PTE_A;
-				pd_may_link(sp, index);
+				may_fill(sp, index);
 				sp->table[index] = pt->pa | PTE_P | PTE_W |
 						   PTE_U;
 				pt->pdx = index;
@@ -648,7 +655,7 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	struct gwalk w;
 	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
-	pd_may_link(cur_pd, PDX(va)); /* what exercise 2 does below */
+	may_fill(cur_pd, PDX(va)); /* exercise 2 links a PT there */
 
 	bool trace_hit = false;
 	// LAB 2: Exercise 2.  The hidden fault: find or make (spage_new) the
