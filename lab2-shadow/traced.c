@@ -145,7 +145,7 @@ may_fill(struct spage *sp, uint32_t index)
 
 /* The first index at or after i, and before end, in a group of sp that
  * may_fill marked; end if there is none. */
-static uint32_t
+static inline uint32_t
 next_marked(const struct spage *sp, uint32_t i, uint32_t end)
 {
 	for (; i < end; i = ROUNDDOWN(i, 32) + 32)
@@ -182,26 +182,51 @@ static const struct trace_client pt_tracer = { "pt", pt_written };
 TRACE_CLIENT(pt_tracer);
 
 /*
+ * Entry index of shadow PT sp has lost something (its page, or a right):
+ * make the TLB forget what it may hold of it.  A shadow PT is shared and
+ * does not know the virtual addresses it serves, but only the current
+ * directory's links to it can have put its entries in the TLB (a %cr3
+ * load flushed the rest, and removing a link flushes too): invalidate
+ * the address each of those links gives the entry -- usually just one.
+ */
+static void
+tlb_forget(struct vcpu *v, const struct spage *sp, uint32_t index)
+{
+	if (!cur_pd) {
+		shadow_tlb_flush(v); /* the first directory is on its way */
+		return;
+	}
+	for (uint32_t i = next_marked(cur_pd, 0, PDX(MONHOLE));
+	     i < PDX(MONHOLE); i = next_marked(cur_pd, i + 1, PDX(MONHOLE)))
+		if ((cur_pd->table[i] & PTE_P) &&
+		    PTE_ADDR(cur_pd->table[i]) == sp->pa)
+			shadow_tlb_invlpg(v, i << PDXSHIFT | index << PGSHIFT);
+}
+
+/*
  * Guest frame gpa has become traced (by us or another client, such as
  * the translator's code pages): take write permission away from every
- * shadow entry that maps it, then, if one had it, flush the TLB (we do
- * not know the virtual addresses those entries serve).  With none
- * writeable, no translation in the TLB lets a write through: it holds
- * nothing the shadow does not.
+ * shadow entry that maps it, and make the TLB forget those that had it.
+ * (An entry without PTE_W lets no write through in the TLB either: it
+ * never holds more than the shadow.)
  */
 static void
 traced_protect(struct vcpu *v, gpa_t gpa)
 {
 	struct frame *f = &frames[gpa >> PGSHIFT];
-	bool was_writeable = false;
 	for (int i = 0; i < RMAP_SLOTS; i++)
 		if (f->map[i]) {
-			uint32_t *spte = &spage_of(f->map[i])->table[f->map[i] &
-								      0x3FF];
-			was_writeable |= *spte & PTE_W;
-			*spte &= ~PTE_W;
+			struct spage *sp = spage_of(f->map[i]);
+			uint32_t index = f->map[i] & 0x3FF;
+			if (sp->table[index] & PTE_W) {
+				sp->table[index] &= ~PTE_W;
+				tlb_forget(v, sp, index);
+			}
 		}
 	if (f->overflow) {
+		/* More mappings than the map holds: scan every shadow PT,
+		 * then forget everything if one of them was writeable. */
+		bool was_writeable = false;
 		hpa_t hpa = v->mem_base + gpa;
 		for (uint32_t s = 0; s < pool_pages; s++) {
 			struct spage *sp = &spages[s];
@@ -216,9 +241,9 @@ traced_protect(struct vcpu *v, gpa_t gpa)
 					sp->table[i] &= ~PTE_W;
 				}
 		}
+		if (was_writeable)
+			shadow_tlb_flush(v);
 	}
-	if (was_writeable)
-		shadow_tlb_flush(v);
 }
 
 static bool
@@ -515,8 +540,12 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 		// END LAB 2 SOLUTION
 	}
 	/* Anything taken away must leave the TLB now. */
-	if ((old & PTE_P) && (sp->table[index] != old))
-		shadow_tlb_flush(v);
+	if ((old & PTE_P) && (sp->table[index] != old)) {
+		if (sp->level == LEVEL_PT)
+			tlb_forget(v, sp, index);
+		else
+			shadow_tlb_flush(v); /* a PT's worth of entries */
+	}
 }
 
 /* Stop shadowing guest frame gpa at all (write flood, or a write we
