@@ -171,7 +171,11 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
         out = self.proc.stdout
         self.assertIn("[1/27] tcg native bench=all run 1/3 ... ok", out)
-        self.assertIn("[24/27] tcg te:shadow=rebuild init=forkwait 1000 "
+        # round by round: every configuration once per round
+        self.assertIn("[9/27] tcg te:shadow=rebuild init=ctxswitch 2000 "
+                      "run 1/3 ... ok", out)
+        self.assertIn("[10/27] tcg native bench=all run 2/3 ... ok", out)
+        self.assertIn("[26/27] tcg te:shadow=rebuild init=forkwait 1000 "
                       "run 3/3 ... ok", out)
         self.assertIn("[27/27] tcg te:shadow=rebuild init=ctxswitch 2000 "
                       "run 3/3 ... ok", out)
