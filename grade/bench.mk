@@ -8,6 +8,7 @@
 #   make bench BENCH_FORKS=40000  forkwait at the paper's size
 #   make bench BENCH_SWITCHES=2000  a shorter ctxswitch
 #   make bench BENCH_RUNS=5       boots per configuration (the median counts)
+#   make bench BENCH_CONFIGS='te te:shadow=rebuild'   only these, and native
 #
 # Monitor configurations come from VMM_MODES (each lab adds its mode) and
 # BENCH_VMM_CONFIGS, where a lab or the user may add variants, e.g.
