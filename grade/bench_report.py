@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Read the console logs of grade/bench's runs and report on them.
 
-  bench_report.py check KIND LOG [FORKS]
+  bench_report.py check KIND LOG [COUNT]
       Exit 1, naming what is missing, unless LOG (one boot's console)
-      holds every line a KIND run (bench or forkwait) must print.
+      holds every line a KIND run (bench, forkwait or ctxswitch) must
+      print; COUNT is the forks or switches the run was asked for.
   bench_report.py report DIR
       Read DIR/runs.tsv and DIR/accels.tsv (written by grade/bench) and
       the logs they name; print one table per accelerator beside the
@@ -53,49 +54,58 @@ PAPER_CPU = "Pentium 4 (3.8 GHz)"
 
 BENCH_RE = re.compile(
     r"^timing: bench (\S+) ([0-9.]+) cycles/op \((\d+) iters\)$")
-FORKWAIT_RE = re.compile(
-    r"^timing: forkwait (\d+) forks (\d+) cycles \((\d+) cycles/fork\)$")
+# The user-level workloads: one timing line each, "timing: NAME COUNT
+# UNITs CYCLES cycles (PER cycles/UNIT)".  ctxswitch (four long-lived
+# address spaces yielding to each other) is not in the paper.
+WORKLOADS = {"forkwait": ("forks", "fork"),
+             "ctxswitch": ("switches", "switch")}
+WORKLOAD_RE = re.compile(
+    r"^timing: (forkwait|ctxswitch) (\d+) (forks|switches) (\d+) cycles"
+    r" \((\d+) cycles/(fork|switch)\)$")
 COUNTER_RE = re.compile(r"^vmm: counter (\S+) (-?\d+)$")
 
 
 def parse_log(text):
-    """One boot's console: its nanobenchmarks, forkwait and counters."""
-    out = {"bench": {}, "forkwait": None, "counters": {}}
+    """One boot's console: its nanobenchmarks, workloads and counters.
+    A workload's result is e.g. {"forks": 1000, "cycles": 142257882}."""
+    out = {"bench": {}, "counters": {}}
+    out.update(dict.fromkeys(WORKLOADS))
     for line in text.splitlines():
         line = line.strip()
         m = BENCH_RE.match(line)
         if m:
             out["bench"][m[1]] = {"cycles": float(m[2]), "iters": int(m[3])}
-        m = FORKWAIT_RE.match(line)
-        if m:
-            out["forkwait"] = {"forks": int(m[1]), "cycles": int(m[2])}
+        m = WORKLOAD_RE.match(line)
+        if m and WORKLOADS[m[1]] == (m[3], m[6]):
+            out[m[1]] = {m[3]: int(m[2]), "cycles": int(m[4])}
         m = COUNTER_RE.match(line)
         if m:
             out["counters"][m[1]] = int(m[2])
     return out
 
 
-def missing_lines(kind, parsed, forks=None):
-    """What a run of KIND should have printed but did not, as text."""
+def missing_lines(kind, parsed, count=None):
+    """What a run of KIND should have printed but did not, as text; COUNT
+    is the forks or switches a workload run was asked for."""
     if kind == "bench":
         return ["timing: bench %s ..." % b
                 for b in NANO if b not in parsed["bench"]]
-    if kind == "forkwait":
-        fw = parsed["forkwait"]
-        if fw is None:
-            return ["timing: forkwait ..."]
-        if forks is not None and fw["forks"] != forks:
-            return ["timing: forkwait %d forks ... (it says %d)"
-                    % (forks, fw["forks"])]
+    if kind in WORKLOADS:
+        unit, res = WORKLOADS[kind][0], parsed[kind]
+        if res is None:
+            return ["timing: %s ..." % kind]
+        if count is not None and res[unit] != count:
+            return ["timing: %s %d %s ... (it says %d)"
+                    % (kind, count, unit, res[unit])]
         return []
     raise ValueError("unknown run kind '%s'" % kind)
 
 
-def cmd_check(kind, log, forks=None):
-    """check KIND LOG [FORKS]: 0 if the log is complete, else 1."""
+def cmd_check(kind, log, count=None):
+    """check KIND LOG [COUNT]: 0 if the log is complete, else 1."""
     with open(log, errors="replace") as f:
         miss = missing_lines(kind, parse_log(f.read()),
-                             int(forks) if forks else None)
+                             int(count) if count else None)
     if miss:
         print("the log lacks: " + "; ".join(miss), file=sys.stderr)
         return 1
@@ -128,10 +138,10 @@ def load_runs(d):
             "accel": accel, "config": config, "kind": kind,
             "run": int(run), "status": int(rc), "log": log,
             "run_seconds": seconds(t0, t1),
-            # forkwait's own time: the guest's first line to its result
-            "forkwait_seconds": seconds(tfirst, tresult),
-            "bench": parsed["bench"], "forkwait": parsed["forkwait"],
-            "counters": parsed["counters"],
+            # a workload's own time: the guest's first line to its result
+            "result_seconds": seconds(tfirst, tresult),
+            "bench": parsed["bench"], "counters": parsed["counters"],
+            **{w: parsed[w] for w in WORKLOADS},
         })
     return runs
 
@@ -160,34 +170,32 @@ def summarize(runs, accels):
         configs = list(dict.fromkeys(r["config"] for r in ours))
         for config in configs:
             mine = [r for r in ours if r["config"] == config]
-            for b in NANO + ["forkwait"]:
-                kind = "forkwait" if b == "forkwait" else "bench"
+            for b in NANO + list(WORKLOADS):
+                kind = b if b in WORKLOADS else "bench"
                 boots = [r for r in mine if r["kind"] == kind]
-                if b == "forkwait":
-                    samples = [r["forkwait"]["cycles"] / r["forkwait"]["forks"]
-                               for r in boots if r["forkwait"]]
-                    secs = [r["forkwait_seconds"] for r in boots
-                            if r["forkwait_seconds"] is not None]
-                    forks = next((r["forkwait"]["forks"] for r in boots
-                                  if r["forkwait"]), None)
-                    paper = dict(zip(("native", "bt", "vt"), PAPER_FORKWAIT))
-                    unit = "cycles/fork"
+                counts = dict.fromkeys(u for u, _ in WORKLOADS.values())
+                if b in WORKLOADS:
+                    units, unit = WORKLOADS[b]
+                    samples = [r[b]["cycles"] / r[b][units]
+                               for r in boots if r[b]]
+                    secs = [r["result_seconds"] for r in boots
+                            if r["result_seconds"] is not None]
+                    counts[units] = next((r[b][units] for r in boots
+                                          if r[b]), None)
+                    unit = "cycles/" + unit
                 else:
                     samples = [r["bench"][b]["cycles"] for r in boots
                                if b in r["bench"]]
-                    secs, forks = [], None
-                    paper = dict(zip(("native", "bt", "vt"), PAPER[b][1:]))
+                    secs = []
                     unit = "cycles/op"
                 mode, vmm_args = split_config(config)
                 results.append({
                     "accel": accel, "config": config, "mode": mode,
                     "vmm_args": vmm_args, "benchmark": b, "unit": unit,
                     "median": median(samples), "samples": samples,
-                    "forks": forks,
+                    **counts,
                     "seconds_median": median(secs), "seconds_samples": secs,
-                    "paper": paper,
-                    "paper_unit": ("seconds for %d forks" % PAPER_FORKS
-                                   if b == "forkwait" else "cycles/op"),
+                    "paper": paper_figures(b), "paper_unit": paper_unit(b),
                     "counters": counter_medians(boots),
                 })
     # Ratios to native within the same accelerator and invocation.
@@ -199,6 +207,22 @@ def summarize(runs, accels):
         r["seconds_ratio"] = ratio(r["seconds_median"],
                                    base and base["seconds_median"])
     return results
+
+
+def paper_figures(b):
+    """The paper's native, BT and VT figures for benchmark b, or None."""
+    if b == "forkwait":
+        return dict(zip(("native", "bt", "vt"), PAPER_FORKWAIT))
+    if b in PAPER:
+        return dict(zip(("native", "bt", "vt"), PAPER[b][1:]))
+    return None
+
+
+def paper_unit(b):
+    """What the paper's figures for b count ("" for none)."""
+    if b == "forkwait":
+        return "seconds for %d forks" % PAPER_FORKS
+    return "cycles/op" if b in PAPER else ""
 
 
 def counter_medians(boots):
@@ -277,12 +301,15 @@ def accel_table(accel, results, runs, nruns):
                     + [fmt_ratio(get[c, b]["ratio"]) for c in vmms]
                     + [str(pn), str(pbt), str(pvt),
                        fmt_ratio(pbt / pn), fmt_ratio(pvt / pn)])
+    for b in WORKLOADS:
+        rows.append(["%s %s" % (b, get[configs[0], b]["unit"])]
+                    + [fmt_num(get[c, b]["median"]) for c in configs]
+                    + [fmt_ratio(get[c, b]["ratio"]) for c in vmms]
+                    + [""] * 5)
+    # The paper gives forkwait in seconds: the row to compare with it.
     fw = {c: get[c, "forkwait"] for c in configs}
     forks = fw["native"]["forks"] if "native" in fw else None
-    rows.append(["forkwait cycles/fork"]
-                + [fmt_num(fw[c]["median"]) for c in configs]
-                + [fmt_ratio(fw[c]["ratio"]) for c in vmms]
-                + [""] * 5)
+    switches = get[configs[0], "ctxswitch"]["switches"]
     pn, pbt, pvt = PAPER_FORKWAIT
     rows.append(["forkwait seconds (%s forks)" % forks]
                 + ["%.2f" % fw[c]["seconds_median"]
@@ -296,7 +323,9 @@ def accel_table(accel, results, runs, nruns):
            " native under %s" % (accel.upper(), nruns, "s" * (nruns != 1),
                                  accel.upper()),
            "(paper: Adams & Agesen 2006, Figure 4, %s; forkwait there is"
-           " %d forks, here %s)" % (PAPER_CPU, PAPER_FORKS, forks), ""]
+           " %d forks, here %s)" % (PAPER_CPU, PAPER_FORKS, forks),
+           "(ctxswitch, not in the paper: %s yields between four long-lived"
+           " address spaces)" % switches, ""]
     groups = [("ours", len(configs))]
     if vmms:
         groups.append(("ratio", len(vmms)))
@@ -315,7 +344,8 @@ def counter_table(runs, configs):
     configuration and kind of boot; RUNS are one accelerator's."""
     cols = []
     for c in configs:
-        for kind, title in (("bench", "bench=all"), ("forkwait", "forkwait")):
+        for kind, title in [("bench", "bench=all")] + [
+                (w, w) for w in WORKLOADS]:
             counts = counter_medians([r for r in runs if r["config"] == c
                                       and r["kind"] == kind])
             if counts:
@@ -342,7 +372,7 @@ def join(xs, fmt="%g"):
 
 def write_csv(path, results):
     cols = ["accel", "config", "mode", "vmm_args", "benchmark", "unit",
-            "median", "samples", "ratio_to_native", "forks",
+            "median", "samples", "ratio_to_native", "forks", "switches",
             "seconds_median", "seconds_samples", "seconds_ratio_to_native",
             "paper_unit", "paper_native", "paper_bt", "paper_vt", "counters"]
     with open(path, "w", newline="") as f:
@@ -353,9 +383,11 @@ def write_csv(path, results):
                 r["accel"], r["config"], r["mode"], r["vmm_args"],
                 r["benchmark"], r["unit"], num(r["median"]),
                 join(r["samples"]), num(r["ratio"]), r["forks"] or "",
+                r["switches"] or "",
                 num(r["seconds_median"]), join(r["seconds_samples"], "%.3f"),
                 num(r["seconds_ratio"]), r["paper_unit"],
-                r["paper"]["native"], r["paper"]["bt"], r["paper"]["vt"],
+                *[(r["paper"] or {}).get(k, "") for k in ("native", "bt",
+                                                          "vt")],
                 join(["%s=%s" % (n, fmt_count(v))
                       for n, v in r["counters"].items()], "%s"),
             ])

@@ -169,6 +169,26 @@ np2p_boot() {
 
 # points: 2
 # bats test_tags=ex4
+@test "traced: long-lived address spaces keep their shadows, as natively" {
+	# ctxswitch's four children each write their own 8 pages, at the
+	# same addresses, between yields: a shadow kept across a switch must
+	# be the right one (the sums equal native's), and must still hold
+	# the working set, so after the first turns a switch costs no hidden
+	# fault (under shadow=rebuild each one takes about 17).
+	local switches=2000
+	fidelity_check_with ctxswitch te shadow=traced "init=ctxswitch $switches"
+	local hidden hits
+	hidden=$(vmm_counter pf.hidden) || return
+	hits=$(vmm_counter shadow.hits) || return
+	((hits >= switches)) ||
+		grade_fail "shadow.hits is $hits for $switches switches: each switch back should find its shadow"
+	((hidden * 4 < switches)) ||
+		grade_fail "$hidden hidden faults for $switches switches between four address spaces: the working sets should stay filled across switches"
+	fidelity_check_with ctxswitch-rebuild te shadow=rebuild "init=ctxswitch $switches"
+}
+
+# points: 2
+# bats test_tags=ex4
 @test "traced: eager NP->P propagation is what saves the hidden fault of each np2p" {
 	# The same writes with eager=off: one hidden fault each (the first
 	# use) comes back.

@@ -39,6 +39,19 @@ GRADE_MODE=native
 	expect_status 0
 }
 
+# points: 1
+@test "ctxswitch: four long-lived processes switch and report their sums" {
+	boot ctxswitch --append 'init=ctxswitch 2000'
+	local k
+	for k in 0 1 2 3; do
+		expect_match "^ctxswitch: child $k checksum 0x[0-9a-f]{8}\$"
+	done
+	expect_line 'ctxswitch: 4 processes, 8 pages each, 2000 switches'
+	expect_match '^timing: ctxswitch 2000 switches [0-9]+ cycles \([0-9]+ cycles/switch\)$'
+	expect_no_match 'FAIL'
+	expect_status 0
+}
+
 # points: 3
 @test "bench=all: every nanobenchmark reports its cycles" {
 	boot bench --append bench=all

@@ -63,9 +63,15 @@ struct spage {
 	uint32_t eager_index;	/* PTs: 1 + the entry last filled eagerly */
 	uint32_t writes;	/* trace writes since it was last used */
 	struct spage *hash_next;
+	struct spage *pd_next;	/* PDs: the next one in pd_list */
+	uint32_t groups;	/* bit g: entries 32g..32g+31 may be present
+				 * (see may_fill) */
 };
 
 static struct spage *spages;	/* pool_pages of them */
+/* Every shadow directory, so that what concerns all of them (unlinking
+ * a PT, eviction) visits a handful of spages, not the whole pool. */
+static struct spage *pd_list;
 static uint32_t nspages_used;
 static uint32_t lru_clock;
 static struct spage *cur_pd;	/* the shadow the CPU uses now */
@@ -123,6 +129,31 @@ rmap_remove(gpa_t gpa, struct spage *sp, uint32_t index)
 			f->map[i] = 0;
 }
 
+/*
+ * Entry index of sp may be present from now on: a PD links a PT there,
+ * or a PT maps a page.  Every place that makes an entry present says so
+ * first, so that whatever looks for present entries (spage_free,
+ * unlink_pt, pt_linked) need only read the groups of 32 entries marked
+ * here: a process uses a few regions of its address space, not all of
+ * it.  The marks are never cleared; a stale one costs a look, no more.
+ */
+static void
+may_fill(struct spage *sp, uint32_t index)
+{
+	sp->groups |= 1u << (index / 32);
+}
+
+/* The first index at or after i, and before end, in a group of sp that
+ * may_fill marked; end if there is none. */
+static inline uint32_t
+next_marked(const struct spage *sp, uint32_t i, uint32_t end)
+{
+	for (; i < end; i = ROUNDDOWN(i, 32) + 32)
+		if (sp->groups & (1u << (i / 32)))
+			return i;
+	return end;
+}
+
 /* The guest frame a shadow PTE maps. */
 static gpa_t
 spte_gpa(const struct vcpu *v, uint32_t spte)
@@ -137,6 +168,8 @@ spte_set(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t spte)
 	uint32_t old = sp->table[index];
 	if (old & PTE_P)
 		rmap_remove(spte_gpa(v, old), sp, index);
+	if (spte & PTE_P)
+		may_fill(sp, index);
 	sp->table[index] = spte;
 	if (spte & PTE_P)
 		rmap_add(spte_gpa(v, spte), sp, index);
@@ -149,10 +182,33 @@ static const struct trace_client pt_tracer = { "pt", pt_written };
 TRACE_CLIENT(pt_tracer);
 
 /*
+ * Entry index of shadow PT sp has lost something (its page, or a right):
+ * make the TLB forget what it may hold of it.  A shadow PT is shared and
+ * does not know the virtual addresses it serves, but only the current
+ * directory's links to it can have put its entries in the TLB (a %cr3
+ * load flushed the rest, and removing a link flushes too): invalidate
+ * the address each of those links gives the entry -- usually just one.
+ */
+static void
+tlb_forget(struct vcpu *v, const struct spage *sp, uint32_t index)
+{
+	if (!cur_pd) {
+		shadow_tlb_flush(v); /* the first directory is on its way */
+		return;
+	}
+	for (uint32_t i = next_marked(cur_pd, 0, PDX(MONHOLE));
+	     i < PDX(MONHOLE); i = next_marked(cur_pd, i + 1, PDX(MONHOLE)))
+		if ((cur_pd->table[i] & PTE_P) &&
+		    PTE_ADDR(cur_pd->table[i]) == sp->pa)
+			shadow_tlb_invlpg(v, i << PDXSHIFT | index << PGSHIFT);
+}
+
+/*
  * Guest frame gpa has become traced (by us or another client, such as
  * the translator's code pages): take write permission away from every
- * shadow entry that maps it, then flush the TLB (we do not know the
- * virtual addresses those entries serve).
+ * shadow entry that maps it, and make the TLB forget those that had it.
+ * (An entry without PTE_W lets no write through in the TLB either: it
+ * never holds more than the shadow.)
  */
 static void
 traced_protect(struct vcpu *v, gpa_t gpa)
@@ -161,21 +217,33 @@ traced_protect(struct vcpu *v, gpa_t gpa)
 	for (int i = 0; i < RMAP_SLOTS; i++)
 		if (f->map[i]) {
 			struct spage *sp = spage_of(f->map[i]);
-			sp->table[f->map[i] & 0x3FF] &= ~PTE_W;
+			uint32_t index = f->map[i] & 0x3FF;
+			if (sp->table[index] & PTE_W) {
+				sp->table[index] &= ~PTE_W;
+				tlb_forget(v, sp, index);
+			}
 		}
 	if (f->overflow) {
+		/* More mappings than the map holds: scan every shadow PT,
+		 * then forget everything if one of them was writeable. */
+		bool was_writeable = false;
 		hpa_t hpa = v->mem_base + gpa;
 		for (uint32_t s = 0; s < pool_pages; s++) {
 			struct spage *sp = &spages[s];
 			if (!sp->used || sp->level != LEVEL_PT)
 				continue;
-			for (uint32_t i = 0; i < NPTENTRIES; i++)
+			for (uint32_t i = next_marked(sp, 0, NPTENTRIES);
+			     i < NPTENTRIES;
+			     i = next_marked(sp, i + 1, NPTENTRIES))
 				if ((sp->table[i] & PTE_P) &&
-				    PTE_ADDR(sp->table[i]) == hpa)
+				    PTE_ADDR(sp->table[i]) == hpa) {
+					was_writeable |= sp->table[i] & PTE_W;
 					sp->table[i] &= ~PTE_W;
+				}
 		}
+		if (was_writeable)
+			shadow_tlb_flush(v);
 	}
-	shadow_tlb_flush(v);
 }
 
 static bool
@@ -203,35 +271,44 @@ lookup(gpa_t gpa, int level, uint16_t rights)
 	// END LAB 2 SOLUTION
 }
 
-/* Remove every link from a shadow PD to shadow PT sp. */
-static void
+/* Remove every link from a shadow PD to shadow PT sp; true if the
+ * current directory was one. */
+static bool
 unlink_pt(struct spage *pt)
 {
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		struct spage *pd = &spages[s];
-		if (!pd->used || pd->level != LEVEL_PD)
-			continue;
-		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+	bool from_current = false;
+	for (struct spage *pd = pd_list; pd; pd = pd->pd_next) {
+		for (uint32_t i = next_marked(pd, 0, PDX(MONHOLE));
+		     i < PDX(MONHOLE); i = next_marked(pd, i + 1, PDX(MONHOLE)))
 			if ((pd->table[i] & PTE_P) &&
-			    PTE_ADDR(pd->table[i]) == pt->pa)
+			    PTE_ADDR(pd->table[i]) == pt->pa) {
 				pd->table[i] = 0;
+				from_current |= pd == cur_pd;
+			}
 	}
+	return from_current;
 }
 
 /*
  * Free shadow page sp: its entries leave the reverse map, a PT leaves
  * every PD that links it (no dangling entry), its guest page loses a
- * trace.  Never the shadow the CPU is using.
+ * trace.  Never the shadow the CPU is using.  Returns true if the TLB
+ * may still hold translations made through sp (a PT the current
+ * directory linked): the caller must flush before the guest runs.
+ * Translations through any other shadow left the TLB at the %cr3 load
+ * that left its directory, or when the link to it went (propagate).
  */
-static void
+static bool
 spage_free(struct vcpu *v, struct spage *sp)
 {
+	bool in_tlb = false;
 	assert(sp != cur_pd);
 	if (sp->level == LEVEL_PT) {
-		for (uint32_t i = 0; i < NPTENTRIES; i++)
+		for (uint32_t i = next_marked(sp, 0, NPTENTRIES);
+		     i < NPTENTRIES; i = next_marked(sp, i + 1, NPTENTRIES))
 			if (sp->table[i] & PTE_P)
 				spte_set(v, sp, i, 0);
-		unlink_pt(sp);
+		in_tlb = unlink_pt(sp);
 	}
 	if (!(sp->rights & RIGHTS_BIG))
 		trace_remove(v, sp->gpa, &pt_tracer);
@@ -239,21 +316,25 @@ spage_free(struct vcpu *v, struct spage *sp)
 	while (*pp != sp)
 		pp = &(*pp)->hash_next;
 	*pp = sp->hash_next;
+	if (sp->level == LEVEL_PD) {
+		for (pp = &pd_list; *pp != sp; pp = &(*pp)->pd_next)
+			;
+		*pp = sp->pd_next;
+	}
 	shadow_page_free(sp->pa);
 	sp->used = false;
 	nspages_used--;
 	count(CNT_SHADOW_EVICTIONS);
+	return in_tlb;
 }
 
 /* Is PT sp linked from some PD? */
 static bool
 pt_linked(const struct spage *pt)
 {
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		const struct spage *pd = &spages[s];
-		if (!pd->used || pd->level != LEVEL_PD)
-			continue;
-		for (uint32_t i = 0; i < PDX(MONHOLE); i++)
+	for (const struct spage *pd = pd_list; pd; pd = pd->pd_next) {
+		for (uint32_t i = next_marked(pd, 0, PDX(MONHOLE));
+		     i < PDX(MONHOLE); i = next_marked(pd, i + 1, PDX(MONHOLE)))
 			if ((pd->table[i] & PTE_P) &&
 			    PTE_ADDR(pd->table[i]) == pt->pa)
 				return true;
@@ -270,12 +351,10 @@ static void
 evict(struct vcpu *v)
 {
 	struct spage *victim = NULL;
-	for (uint32_t s = 0; s < pool_pages; s++) {
-		struct spage *sp = &spages[s];
-		if (sp->used && sp->level == LEVEL_PD && sp != cur_pd &&
+	for (struct spage *sp = pd_list; sp; sp = sp->pd_next)
+		if (sp != cur_pd &&
 		    (!victim || sp->last_use < victim->last_use))
 			victim = sp;
-	}
 	if (victim)
 		spage_free(v, victim);
 	bool freed = victim != NULL;
@@ -324,6 +403,10 @@ spage_new(struct vcpu *v, gpa_t gpa, int level, uint16_t rights)
 	sp->last_use = ++lru_clock;
 	sp->hash_next = hash[hash_of(gpa)];
 	hash[hash_of(gpa)] = sp;
+	if (level == LEVEL_PD) {
+		sp->pd_next = pd_list;
+		pd_list = sp;
+	}
 	nspages_used++;
 	if (!(rights & RIGHTS_BIG) && trace_add(v, gpa, &pt_tracer) < 0)
 		panic("shadow: cannot trace guest table %08x", gpa);
@@ -395,6 +478,7 @@ traced_init(struct vcpu *v)
 		panic("shadow: no memory to keep %u shadow pages", pool_pages);
 	/* A fresh start (the unit tests build many machines). */
 	memset(hash, 0, sizeof(hash));
+	pd_list = NULL;
 	nspages_used = 0;
 	lru_clock = 0;
 	cur_pd = NULL;
@@ -428,6 +512,7 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 			if (pt) {
 				*(uint32_t *)gpa_map(v, sp->gpa + index * 4) |=
 					PTE_A;
+				may_fill(sp, index);
 				sp->table[index] = pt->pa | PTE_P | PTE_W |
 						   PTE_U;
 				pt->pdx = index;
@@ -461,8 +546,12 @@ propagate(struct vcpu *v, struct spage *sp, uint32_t index, uint32_t g)
 		// END LAB 2 SOLUTION
 	}
 	/* Anything taken away must leave the TLB now. */
-	if ((old & PTE_P) && (sp->table[index] != old))
-		shadow_tlb_flush(v);
+	if ((old & PTE_P) && (sp->table[index] != old)) {
+		if (sp->level == LEVEL_PT)
+			tlb_forget(v, sp, index);
+		else
+			shadow_tlb_flush(v); /* a PT's worth of entries */
+	}
 }
 
 /* Stop shadowing guest frame gpa at all (write flood, or a write we
@@ -471,13 +560,15 @@ static void
 drop_frame(struct vcpu *v, gpa_t gpa)
 {
 	struct spage *sp, *next;
+	bool flush = false;
 	for (sp = hash[hash_of(gpa)]; sp; sp = next) {
 		next = sp->hash_next;
 		if (sp->gpa == gpa && !(sp->rights & RIGHTS_BIG) &&
 		    sp != cur_pd)
-			spage_free(v, sp);
+			flush |= spage_free(v, sp);
 	}
-	shadow_tlb_flush(v);
+	if (flush)
+		shadow_tlb_flush(v);
 }
 
 /*
@@ -600,6 +691,7 @@ traced_fault(struct vcpu *v, gva_t va, uint32_t hw_err, uint32_t *guest_err)
 	struct gwalk w;
 	if (shadow_true_fault(v, va, hw_err, &w, guest_err))
 		return false;
+	may_fill(cur_pd, PDX(va)); /* exercise 2 links a PT there */
 
 	bool trace_hit = false;
 	// LAB 2: Exercise 2.  The guest's tables (w) allow this access.

@@ -14,7 +14,7 @@
 static const char *const programs[] = {
 	"hello",    "forkwait", "memstress", "nanobench", "fidelity",
 	"sh",	    "faultnull", "preempt",  "crashme",   "sparse",
-	"pagetouch", "faultint", "soak",
+	"pagetouch", "faultint", "soak",      "ctxswitch",
 };
 
 /* The help builtin: what the shell can run. */

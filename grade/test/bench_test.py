@@ -54,12 +54,26 @@ class ParseLog(unittest.TestCase):
             "traps": 7654321, "faults.hidden": 512000,
             "faults.trace": 1000000, "exits.io": 12})
 
+    def test_ctxswitch(self):
+        p = br.parse_log(fixture("te-ctxswitch.log"))
+        self.assertEqual(p["ctxswitch"],
+                         {"switches": 2000, "cycles": 180000000})
+        self.assertIsNone(p["forkwait"])
+        self.assertEqual(p["counters"], {
+            "pf.hidden": 278, "shadow.rebuilds": 8, "shadow.hits": 2017})
+
     def test_lookalikes_are_not_timings(self):
         p = br.parse_log("timing: bench in lots cycles/op\n"
                          "vmm: counter traps many\n"
-                         "xtiming: bench in 1.0 cycles/op (1 iters)\n")
+                         "xtiming: bench in 1.0 cycles/op (1 iters)\n"
+                         "timing: ctxswitch 8 forks 80 cycles (10 "
+                         "cycles/fork)\n"
+                         "timing: forkwait 8 switches 80 cycles (10 "
+                         "cycles/switch)\n")
         self.assertEqual(p["bench"], {})
         self.assertEqual(p["counters"], {})
+        self.assertIsNone(p["forkwait"])
+        self.assertIsNone(p["ctxswitch"])
 
 
 class MissingLines(unittest.TestCase):
@@ -80,12 +94,24 @@ class MissingLines(unittest.TestCase):
             "forkwait", br.parse_log(fixture("native-forkwait.log")), 40000)
         self.assertIn("it says 1000", miss[0])
 
+    def test_ctxswitch(self):
+        log = br.parse_log(fixture("native-ctxswitch.log"))
+        self.assertEqual(br.missing_lines("ctxswitch", log, 2000), [])
+        self.assertEqual(br.missing_lines("ctxswitch", log, 20000), [
+            "timing: ctxswitch 20000 switches ... (it says 2000)"])
+        # forkwait's result is no ctxswitch result, nor the reverse.
+        self.assertEqual(br.missing_lines(
+            "ctxswitch", br.parse_log(fixture("native-forkwait.log"))),
+            ["timing: ctxswitch ..."])
+        self.assertEqual(br.missing_lines("forkwait", log),
+                         ["timing: forkwait ..."])
+
 
 def run(accel, config, kind, i, **parsed):
     """A run as load_runs makes it, with only what summarize reads."""
     r = {"accel": accel, "config": config, "kind": kind, "run": i,
-         "bench": {}, "forkwait": None, "counters": {},
-         "forkwait_seconds": None}
+         "bench": {}, "forkwait": None, "ctxswitch": None, "counters": {},
+         "result_seconds": None}
     r.update(parsed)
     return r
 
@@ -135,7 +161,7 @@ class EndToEnd(unittest.TestCase):
         cls.out = cls.tmp.name
         cls.proc = bench(cls.out, "--modes", "te te:shadow=rebuild te",
                          "--accels", "tcg kvm", "--runs", "3",
-                         "--forks", "1000")
+                         "--forks", "1000", "--switches", "2000")
 
     @classmethod
     def tearDownClass(cls):
@@ -144,12 +170,18 @@ class EndToEnd(unittest.TestCase):
     def test_succeeds_with_progress_and_kvm_skipped(self):
         self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
         out = self.proc.stdout
-        self.assertIn("[1/18] tcg native bench=all run 1/3 ... ok", out)
-        self.assertIn("[18/18] tcg te:shadow=rebuild init=forkwait 1000 "
+        self.assertIn("[1/27] tcg native bench=all run 1/3 ... ok", out)
+        # round by round: every configuration once per round
+        self.assertIn("[9/27] tcg te:shadow=rebuild init=ctxswitch 2000 "
+                      "run 1/3 ... ok", out)
+        self.assertIn("[10/27] tcg native bench=all run 2/3 ... ok", out)
+        self.assertIn("[26/27] tcg te:shadow=rebuild init=forkwait 1000 "
+                      "run 3/3 ... ok", out)
+        self.assertIn("[27/27] tcg te:shadow=rebuild init=ctxswitch 2000 "
                       "run 3/3 ... ok", out)
         self.assertIn("KVM skipped: ", out)
         self.assertIn("KVM: skipped: ", out)
-        self.assertRegex(out, r"bench: 18 boots in \dm\d\ds")
+        self.assertRegex(out, r"bench: 27 boots in \dm\d\ds")
 
     def test_table(self):
         out = self.proc.stdout
@@ -165,11 +197,22 @@ class EndToEnd(unittest.TestCase):
                          ["6.02", "36.95", "106.4", "6.14x", "17.7x"])
         self.assertRegex(out, r"faults\.trace +3145728 +1000000 +3145728 "
                          r"+1000000")
+        # ctxswitch: each configuration its own console, so its own ratio
+        cs = next(l for l in out.splitlines()
+                  if l.startswith("ctxswitch cycles/switch"))
+        self.assertEqual(cs.split()[2:], ["9000.0", "90000.0", "270000",
+                                          "10.0x", "30.0x"])
+        self.assertIn("ctxswitch, not in the paper: 2000 yields", out)
+        head = next(l for l in out.splitlines()
+                    if l.startswith("counter (median per boot)"))
+        self.assertIn("te ctxswitch", head)
+        self.assertIn("te:shadow=rebuild ctxswitch", head)
+        self.assertRegex(out, r"shadow\.rebuilds +8 +2037\n")
 
     def test_csv(self):
         with open(os.path.join(self.out, "results.csv")) as f:
             rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 3 * 10)
+        self.assertEqual(len(rows), 3 * 11)
         te = next(r for r in rows if r["config"] == "te:shadow=rebuild"
                   and r["benchmark"] == "pgfault")
         self.assertEqual((te["mode"], te["vmm_args"]), ("te", "shadow=rebuild"))
@@ -178,6 +221,13 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(te["paper_vt"], "11242")
         self.assertIn("faults.true=2304", te["counters"])
         self.assertIn("traps=1234567", te["counters"])
+        cs = next(r for r in rows if r["config"] == "te:shadow=rebuild"
+                  and r["benchmark"] == "ctxswitch")
+        self.assertEqual((cs["unit"], cs["switches"], cs["forks"]),
+                         ("cycles/switch", "2000", ""))
+        self.assertEqual(float(cs["ratio_to_native"]), 30.0)
+        self.assertEqual((cs["paper_unit"], cs["paper_native"]), ("", ""))
+        self.assertIn("shadow.hits=0", cs["counters"])
 
     def test_json(self):
         with open(os.path.join(self.out, "results.json")) as f:
@@ -192,7 +242,11 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(fw["counters"]["exits.io"], 12)
         self.assertEqual(fw["paper"], {"native": 6.02, "bt": 36.95,
                                        "vt": 106.4})
-        self.assertEqual(len(doc["runs"]), 18)
+        cs = next(r for r in doc["results"]
+                  if r["config"] == "te" and r["benchmark"] == "ctxswitch")
+        self.assertEqual((cs["median"], cs["ratio"]), (90000.0, 10.0))
+        self.assertIsNone(cs["paper"])
+        self.assertEqual(len(doc["runs"]), 27)
 
     def test_charts(self):
         if subprocess.run(["sh", "-c", "command -v gnuplot"],
@@ -204,10 +258,10 @@ class EndToEnd(unittest.TestCase):
 
 
 class BrokenRuns(unittest.TestCase):
-    def check_broken(self, modes, *expect):
+    def check_broken(self, modes, *expect, switches="2000"):
         with tempfile.TemporaryDirectory() as out:
             p = bench(out, "--modes", modes, "--accels", "tcg", "--runs", "1",
-                      "--forks", "1000")
+                      "--forks", "1000", "--switches", switches)
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         for e in expect:
             self.assertIn(e, p.stderr)
@@ -219,6 +273,13 @@ class BrokenRuns(unittest.TestCase):
             "timing: bench syscall ...",
             "fake-qemu-run --mode bt --accel tcg --timeout 300 "
             "--append bench=all")
+
+    def test_wrong_switch_count(self):
+        self.check_broken(
+            "te", "bench: tcg native init=ctxswitch 4000 run 1/1: the log "
+            "lacks: timing: ctxswitch 4000 switches ... (it says 2000)",
+            "fake-qemu-run --mode native --accel tcg --timeout 308 "
+            "--append 'init=ctxswitch 4000'", switches="4000")
 
     def test_timeout(self):
         self.check_broken(
