@@ -245,13 +245,14 @@ np2p_boot() {
 	# fork rewrites every PTE of the parent (copy-on-write) and of the new
 	# child, table after table that is written but not used: without
 	# adaptivity each write is a trace fault.  A reference run of
-	# forkwait 300 takes about 3300 trace faults with adapt=on and about
-	# 1000000 with adapt=off; a fiftieth leaves a wide margin.
-	fidelity_check_with forkwait-adapt te 'shadow=traced adapt=on' 'init=forkwait 300'
+	# forkwait 100 takes about 1100 trace faults with adapt=on and about
+	# 330000 with adapt=off (each an exit, so the run without is long);
+	# a fiftieth leaves a wide margin.
+	fidelity_check_with forkwait-adapt te 'shadow=traced adapt=on' 'init=forkwait 100'
 	local adapt trace_on trace_off
 	adapt=$(vmm_counter shadow.adapt) || return
 	trace_on=$(vmm_counter pf.trace) || return
-	fidelity_check_with forkwait-noadapt te 'shadow=traced adapt=off' 'init=forkwait 300'
+	fidelity_check_with forkwait-noadapt te 'shadow=traced adapt=off' 'init=forkwait 100'
 	trace_off=$(vmm_counter pf.trace) || return
 	((adapt > 0)) || grade_fail "adapt=on, yet no table was dropped (shadow.adapt is 0)"
 	((trace_on * 50 <= trace_off)) ||
