@@ -388,10 +388,12 @@ vt_init(struct vcpu *v)
 static void
 vt_deliver(struct vcpu *v, const struct event *e)
 {
-	// LAB 4: Exercise 4.  Write the event into the VMCB's eventinj (and
-	// eventinj_err): vector, type, EV, V.  An exception that arrives
-	// while reinject holds an exception cut short may make a #DF (SDM
-	// vol. 3A table 6-5) or, after a #DF, a triple fault.
+	// LAB 4: Exercise 4.  On the next vmrun the guest receives e as a CPU
+	// would deliver it, through its own IDT (eventinj, eventinj_err): an
+	// interrupt, an int n whose handler returns past the int, or an
+	// exception with its error code.  An exception that arrives while
+	// reinject holds an exception cut short may make a #DF (SDM vol. 3A
+	// table 6-5) or, after a #DF, a triple fault.  e replaces reinject.
 	// BEGIN LAB 4 SOLUTION
 	struct vmcb_control *c = &vmcb->control;
 	uint32_t ev = e->vector | EVENT_VALID;
@@ -641,8 +643,9 @@ emulate_cpuid(struct vcpu *v)
 static __attribute__((unused)) void
 io_exit(struct vcpu *v, uint32_t info, uint32_t next_rip, struct vmexit *x)
 {
-	// LAB 4: Exercise 3.  Fill x->io from info (IOIO_PORT, IOIO_SZ8/16/32,
-	// IOIO_TYPE_IN, IOIO_STR, IOIO_REP) and its length from next_rip.
+	// LAB 4: Exercise 3.  x is the EXIT_IO that info describes (port,
+	// size, in, string, rep), with the length that resumes the guest at
+	// next_rip.
 	// BEGIN LAB 4 SOLUTION
 	x->kind = EXIT_IO;
 	x->io.port = IOIO_PORT(info);
