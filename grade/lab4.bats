@@ -52,7 +52,7 @@ GRADE_MODE=vt
 	gdb_watch ms2 obj/vmm "
 		break io_exit
 		continue
-		printf \"milestone: port %x after %d vmruns, the guest's cr0 %08x, cr3 %08x\\n\", info >> 16, vmm_counters[CNT_VT_VMRUNS], vcpu0.vcr0, vcpu0.vcr3
+		printf \"milestone: port %x after %d vmruns, the guest's cr0 %08x, cr3 %08x\\n\", (unsigned)(vmcb->control.exitinfo1 >> 16), vmm_counters[CNT_VT_VMRUNS], vcpu0.vcr0, vcpu0.vcr3
 	"
 	gdb_expect '^milestone: port [0-9a-f]+ after ([3-9]|[1-9][0-9]+) vmruns, the guest.s cr0 [89a-f][0-9a-f]{7}, cr3 [0-9a-f]{5}000$' \
 		"the guest did not reach a port access with paging on"
