@@ -225,13 +225,17 @@ io_exits_balanced() {
 
 # A kernel loop of calls and returns touches nothing the VMCB intercepts:
 # ten times the iterations, the same exits (a timer tick or two more).
+# Both loops must run to the end: a guest stopped at its first exit has
+# the same vmruns too.
 # points: 2
 # bats test_tags=ex3
 @test "vt: a kernel loop runs without exits: ten times the iterations, no more vmruns" {
 	boot callret-short --append bench=callret:20000
+	expect_match '^timing: bench callret .* \(20000 iters\)$' || return
 	local short long
 	short=$(vmm_counter vt.vmruns) || return
 	boot callret-long --append bench=callret:200000
+	expect_match '^timing: bench callret .* \(200000 iters\)$' || return
 	long=$(vmm_counter vt.vmruns) || return
 	((short > 0)) || grade_fail "vt.vmruns is 0: the guest never ran under vmrun"
 	((long <= short + 1000)) ||
