@@ -159,7 +159,7 @@ break_efer_svme(struct vmcb *vmcb)
 static bool
 fails_cr0_cd_nw(const struct vmcb *vmcb, char *why, size_t why_len)
 {
-	// LAB 4: Exercise 4.  Rule cr0.cd_nw: fail, saying why, on
+	// LAB 4: Exercise 5.  Rule cr0.cd_nw: fail, saying why, on
 	// NW set with CD clear.
 	// BEGIN LAB 4 SOLUTION
 	uint64_t cr0 = vmcb->save.cr0;
@@ -169,7 +169,7 @@ fails_cr0_cd_nw(const struct vmcb *vmcb, char *why, size_t why_len)
 		       "CR0 0x%llx has NW set and CD clear: mov to %%cr0 "
 		       "would #GP, vmrun refuses it",
 		       ull(cr0));
-	// STUB: return explain(why, why_len, "lab 4: exercise 4 (check "
+	// STUB: return explain(why, why_len, "lab 4: exercise 5 (check "
 	// STUB: 		       "cr0.cd_nw) not implemented");
 	// END LAB 4 SOLUTION
 }
@@ -183,7 +183,7 @@ break_cr0_cd_nw(struct vmcb *vmcb)
 static bool
 fails_cr0_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 {
-	// LAB 4: Exercise 4.  Rule cr0.mbz: fail, saying why, on
+	// LAB 4: Exercise 5.  Rule cr0.mbz: fail, saying why, on
 	// CR0's bits 63:32 (HIGH32).
 	// BEGIN LAB 4 SOLUTION
 	if (!(vmcb->save.cr0 & HIGH32))
@@ -192,7 +192,7 @@ fails_cr0_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 		       "CR0 0x%llx has bits set above bit 31, which must be "
 		       "zero",
 		       ull(vmcb->save.cr0));
-	// STUB: return explain(why, why_len, "lab 4: exercise 4 (check "
+	// STUB: return explain(why, why_len, "lab 4: exercise 5 (check "
 	// STUB: 		       "cr0.mbz) not implemented");
 	// END LAB 4 SOLUTION
 }
@@ -227,7 +227,7 @@ break_cr3_mbz(struct vmcb *vmcb)
 static bool
 fails_cr4_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 {
-	// LAB 4: Exercise 4.  Rule cr4.mbz: fail, saying why, on
+	// LAB 4: Exercise 5.  Rule cr4.mbz: fail, saying why, on
 	// a bit outside CR4_ALLOWED.
 	// BEGIN LAB 4 SOLUTION
 	uint64_t bad = vmcb->save.cr4 & ~(uint64_t)CR4_ALLOWED;
@@ -237,7 +237,7 @@ fails_cr4_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 		       "CR4 0x%llx sets reserved bits 0x%llx (an AMD CPU "
 		       "defines at most 0x%x)",
 		       ull(vmcb->save.cr4), ull(bad), (unsigned)CR4_ALLOWED);
-	// STUB: return explain(why, why_len, "lab 4: exercise 4 (check "
+	// STUB: return explain(why, why_len, "lab 4: exercise 5 (check "
 	// STUB: 		       "cr4.mbz) not implemented");
 	// END LAB 4 SOLUTION
 }
@@ -286,7 +286,7 @@ break_dr7_mbz(struct vmcb *vmcb)
 static bool
 fails_efer_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 {
-	// LAB 4: Exercise 4.  Rule efer.mbz: fail, saying why, on
+	// LAB 4: Exercise 5.  Rule efer.mbz: fail, saying why, on
 	// a bit outside EFER_ALLOWED.
 	// BEGIN LAB 4 SOLUTION
 	uint64_t bad = vmcb->save.efer & ~(uint64_t)EFER_ALLOWED;
@@ -296,7 +296,7 @@ fails_efer_mbz(const struct vmcb *vmcb, char *why, size_t why_len)
 		       "EFER 0x%llx sets reserved bits 0x%llx (defined: "
 		       "0x%x)",
 		       ull(vmcb->save.efer), ull(bad), EFER_ALLOWED);
-	// STUB: return explain(why, why_len, "lab 4: exercise 4 (check "
+	// STUB: return explain(why, why_len, "lab 4: exercise 5 (check "
 	// STUB: 		       "efer.mbz) not implemented");
 	// END LAB 4 SOLUTION
 }

@@ -194,7 +194,7 @@ VMM_OPTION(npt_option);
 static void
 npt_build(struct vcpu *v)
 {
-	// LAB 4: Exercise 5.  Build the nested table at npt_root_pa: a PDPT,
+	// LAB 4: Exercise 6.  Build the nested table at npt_root_pa: a PDPT,
 	// PAE directories (alloc_pages gives zeroed pages), one 2 MiB entry
 	// (PAE_PTE_PS) per aligned 2 MiB of guest memory, a page table of
 	// 4 KiB entries where the memory ends inside a 2 MiB page.
@@ -221,7 +221,7 @@ npt_build(struct vcpu *v)
 				pt[i] = (hpa + i * PGSIZE) | PTE_U | PTE_W |
 					PTE_P;
 	}
-	// STUB: vcpu_fail(v, "lab 4: exercise 5 (the nested page table) not "
+	// STUB: vcpu_fail(v, "lab 4: exercise 6 (the nested page table) not "
 	// STUB: 	     "implemented");
 	// END LAB 4 SOLUTION
 }
@@ -388,10 +388,12 @@ vt_init(struct vcpu *v)
 static void
 vt_deliver(struct vcpu *v, const struct event *e)
 {
-	// LAB 4: Exercise 3.  Write the event into the VMCB's eventinj (and
-	// eventinj_err): vector, type, EV, V.  An exception that arrives
-	// while reinject holds an exception cut short may make a #DF (SDM
-	// vol. 3A table 6-5) or, after a #DF, a triple fault.
+	// LAB 4: Exercise 4.  On the next vmrun the guest receives e as a CPU
+	// would deliver it, through its own IDT (eventinj, eventinj_err): an
+	// interrupt, an int n whose handler returns past the int, or an
+	// exception with its error code.  An exception that arrives while
+	// reinject holds an exception cut short may make a #DF (SDM vol. 3A
+	// table 6-5) or, after a #DF, a triple fault.  e replaces reinject.
 	// BEGIN LAB 4 SOLUTION
 	struct vmcb_control *c = &vmcb->control;
 	uint32_t ev = e->vector | EVENT_VALID;
@@ -442,21 +444,24 @@ vt_deliver(struct vcpu *v, const struct event *e)
 	reinject = 0;
 	c->eventinj_err = e->err;
 	c->eventinj = ev;
-	// STUB: vcpu_fail(v, "lab 4: exercise 3 (event injection) not "
+	// STUB: vcpu_fail(v, "lab 4: exercise 4 (event injection) not "
 	// STUB: 	     "implemented");
 	// END LAB 4 SOLUTION
 }
 
-/* Can the guest take an external interrupt now: its IF set, no sti or
- * mov %ss shadow, and no event already on its way in. */
+/* Can the guest take an external interrupt now?  The core asks before
+ * every vmrun, the first included (vmm_run's deliver_interrupts). */
 static bool
 vt_irq_window(struct vcpu *v)
 {
-	// LAB 4: Exercise 3.
+	// LAB 4: Exercise 1.  True exactly when a CPU would take an external
+	// interrupt in the guest's place: its IF set, no sti or mov %ss
+	// shadow, and no event already on its way in (in eventinj, or cut
+	// short and waiting in reinject).
 	// BEGIN LAB 4 SOLUTION
 	return (vcpu_eflags(v) & FL_IF) && !(vmcb->control.interrupt_shadow & 1) &&
 	       !(vmcb->control.eventinj & EVENT_VALID) && !(reinject & EVENT_VALID);
-	// STUB: vcpu_fail(v, "lab 4: exercise 3 (the interrupt window) not "
+	// STUB: vcpu_fail(v, "lab 4: exercise 1 (the interrupt window) not "
 	// STUB: 	     "implemented");
 	// END LAB 4 SOLUTION
 }
@@ -612,7 +617,7 @@ vmrun_failed(struct vcpu *v)
 }
 
 /* cpuid, run for the guest on the real CPU.  (Marked unused: in the lab 4
- * handout its caller is exercise 1.) */
+ * handout its caller is exercise 2.) */
 static __attribute__((unused)) void
 emulate_cpuid(struct vcpu *v)
 {
@@ -633,13 +638,14 @@ emulate_cpuid(struct vcpu *v)
  * EXITINFO2 is the rip of the next instruction, which QEMU gives here
  * though it leaves nRIP empty.  The core runs the access on the virtual
  * devices and moves eip by x->io.len.  (Marked unused: in the lab 4
- * handout its caller is exercise 1.)
+ * handout its caller is exercise 2.)
  */
 static __attribute__((unused)) void
 io_exit(struct vcpu *v, uint32_t info, uint32_t next_rip, struct vmexit *x)
 {
-	// LAB 4: Exercise 2.  Fill x->io from info (IOIO_PORT, IOIO_SZ8/16/32,
-	// IOIO_TYPE_IN, IOIO_STR, IOIO_REP) and its length from next_rip.
+	// LAB 4: Exercise 3.  x is the EXIT_IO that info describes (port,
+	// size, in, string, rep), with the length that resumes the guest at
+	// next_rip.
 	// BEGIN LAB 4 SOLUTION
 	x->kind = EXIT_IO;
 	x->io.port = IOIO_PORT(info);
@@ -648,7 +654,7 @@ io_exit(struct vcpu *v, uint32_t info, uint32_t next_rip, struct vmexit *x)
 	x->io.string = info & IOIO_STR;
 	x->io.rep = info & IOIO_REP;
 	x->io.len = next_rip - v->tf.tf_eip;
-	// STUB: vcpu_fail(v, "lab 4: exercise 2 (I/O exits) not implemented");
+	// STUB: vcpu_fail(v, "lab 4: exercise 3 (I/O exits) not implemented");
 	// END LAB 4 SOLUTION
 }
 
@@ -661,7 +667,7 @@ io_exit(struct vcpu *v, uint32_t info, uint32_t next_rip, struct vmexit *x)
 static bool
 vt_exit(struct vcpu *v, uint64_t code, struct vmexit *x)
 {
-	// LAB 4: Exercise 1.  The exit dispatcher: CR accesses, invlpg and
+	// LAB 4: Exercise 2.  The exit dispatcher: CR accesses, invlpg and
 	// MSRs go to the core's decoder (EXIT_PRIV); #PF carries its error
 	// code and address; INTR, VINTR, HLT, SHUTDOWN and NPF have kinds of
 	// their own; cpuid runs here; SVM instructions are #UD to the guest.
@@ -732,7 +738,7 @@ vt_exit(struct vcpu *v, uint64_t code, struct vmexit *x)
 	}
 	vcpu_fail(v, "unexpected SVM exit code %llx at eip %08x",
 		  (unsigned long long)code, v->tf.tf_eip);
-	// STUB: vcpu_fail(v, "lab 4: exercise 1 (the exit dispatcher) not "
+	// STUB: vcpu_fail(v, "lab 4: exercise 2 (the exit dispatcher) not "
 	// STUB: 	     "implemented: exit code %llx",
 	// STUB: 	  (unsigned long long)code);
 	// END LAB 4 SOLUTION
