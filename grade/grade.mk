@@ -58,7 +58,7 @@ handout-check:
 	$(V)grade/handout-check
 # The reference tree's check proves its tests test something.
 CHECK_TARGETS += handout-check
-# make milestone-check LAB=N (no LAB: every lab): lab N's score with its
+# make milestone-check LAB=N (no LAB: every lab whose tests carry exK tags): lab N's score with its
 # exercises 1..k solved and the rest cut, for k = 0 .. n, which must rise
 # at every k (grade/handout-check, MILESTONES=1).  It grades the lab n+1
 # times, so it is not part of make check.
