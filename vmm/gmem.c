@@ -41,7 +41,10 @@ gpa_map(const struct vcpu *v, gpa_t gpa)
 	if (gpa >= v->mem_size)
 		return NULL;
 	uint32_t slot = (gpa >> PGSHIFT) % GMEM_NSLOTS;
-	pte_t want = (v->mem_base + ROUNDDOWN(gpa, PGSIZE)) | PTE_P | PTE_W;
+	/* Accessed and dirty from the start: the CPU would set them at the
+	 * first use, and the comparison below would never match again. */
+	pte_t want = (v->mem_base + ROUNDDOWN(gpa, PGSIZE)) | PTE_P | PTE_W |
+		     PTE_A | PTE_D;
 	uint32_t va = GMEM_SLOTS + slot * PGSIZE;
 	if (slot_pt[slot] != want) {
 		slot_pt[slot] = want;
