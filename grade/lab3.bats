@@ -148,6 +148,26 @@ GRADE_MODE=bt
 		grade_fail "$conts continuations for $chained chained jumps: continuations keep being taken"
 }
 
+# points: 2
+@test "bt: user code's system calls enter the guest kernel through the direct gate" {
+	boot chain-forkwait --append 'init=forkwait 200'
+	expect_line 'forkwait: 200 children forked and reaped'
+	local direct slow
+	direct=$(vmm_counter bt.gate.direct) || return
+	slow=$(vmm_counter bt.gate.slow) || return
+	# Each child forks, exits and is waited for: two system calls at least.
+	((direct >= 400)) ||
+		grade_fail "bt.gate.direct is $direct for 200 forks: system calls still go through the monitor"
+	((slow * 20 <= direct)) ||
+		grade_fail "bt.gate.slow is $slow for $direct direct system calls: the gate keeps falling back to the monitor"
+	# Without the gate: every system call through the monitor, the same
+	# output.
+	fidelity_check_with forkwait-nogate bt sysgate=off 'init=forkwait 200'
+	direct=$(vmm_counter bt.gate.direct) || return
+	((direct == 0)) ||
+		grade_fail "sysgate=off, yet $direct system calls took the direct gate"
+}
+
 # points: 1
 @test "bt: a small translation cache is flushed and refilled, output as natively" {
 	fidelity_check_with fidelity-smalltc bt tc=16 test=fidelity

@@ -50,6 +50,15 @@ void segments_set_engine(uint16_t sel, struct segdesc d);
 /* Let code at ring dpl or more privileged "int vec" straight into the
  * monitor (lab 3's callouts); every other gate stays DPL 0. */
 void segments_open_gate(int vec, int dpl);
+/* An engine's own gate for vec (32, past the exceptions, up to the real
+ * interrupts): a DPL-3 trap gate into sel:off, which user code's
+ * "int vec" enters without the monitor (lab 3's direct system calls);
+ * sel 0 gives vec back to the monitor.  Such a gate enters ring 1, on
+ * the stack segments_set_ring1_stack names. */
+void segments_engine_gate(int vec, uint16_t sel, uint32_t off);
+void segments_set_ring1_stack(uint16_t ss, uint32_t esp);
+/* The linear address of the guest's TSS (its last ltr). */
+gva_t guest_tss_linear(void);
 
 /* te_entry.S: enter the guest at *tf with iret (ring 1 or 3); return
  * when guest_leave(host_esp) is called from a trap. */

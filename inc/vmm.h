@@ -43,6 +43,9 @@ extern void (*vmm_guest_trap)(struct trapframe *tf);
  */
 void hole_guard_keep_writable(const void *va, size_t len);
 extern uint32_t hole_guard_armed;
+/* Nonzero: the guest's user mode runs with CR0.WP set as well (an engine
+ * whose user code enters the guest kernel without the monitor). */
+extern uint32_t hole_guard_user_wp;
 extern uint8_t vmm_entry_stack[]; /* VMM_ENTRY_STACK_SIZE: kern/kbase.h */
 
 /* Nonzero: a #GP in the monitor itself resumes there, once (a probe

@@ -294,3 +294,27 @@ segments_open_gate(int vec, int dpl)
 	assert(vec >= 0 && vec < 256 && dpl >= 0 && dpl <= 3);
 	vmm_idt[vec].gd_dpl = dpl;
 }
+
+void
+segments_engine_gate(int vec, uint16_t sel, uint32_t off)
+{
+	assert(vec >= 32 && vec < KIRQ_BASE); /* past the exceptions */
+	if (sel)
+		gate_set(&vmm_idt[vec], STS_TG32, sel, off, 3);
+	else
+		gate_set(&vmm_idt[vec], STS_IG32, KSEL_CODE, trap_vectors[vec],
+			 0);
+}
+
+void
+segments_set_ring1_stack(uint16_t ss, uint32_t esp)
+{
+	vmm_tss.ts_ss1 = ss;
+	vmm_tss.ts_esp1 = esp;
+}
+
+gva_t
+guest_tss_linear(void)
+{
+	return guest_tss_base;
+}

@@ -40,10 +40,13 @@ guest_enter:
 	je	1f
 	/* Only ring 1 needs it: paging keeps ring 3 out of supervisor
 	 * pages whatever WP says, and every change of WP costs QEMU a
-	 * TLB flush, so a return to user mode leaves it clear. */
+	 * TLB flush, so a return to user mode leaves it clear -- unless
+	 * user code may enter ring 1 without the monitor (lab 3). */
 	testb	$2, 60(%esp)		/* the frame's %cs: RPL 1, not 3 */
-	jnz	1f
-	movl	%cr0, %eax
+	jz	2f
+	cmpl	$0, hole_guard_user_wp
+	je	1f
+2:	movl	%cr0, %eax
 	orl	$CR0_WP, %eax
 	movl	%eax, %cr0
 1:	popal

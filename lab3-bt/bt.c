@@ -64,7 +64,21 @@ static struct {
 	uintptr_t pf_tc;
 	uint64_t pf_traces;
 	uint32_t pf_gen;
+	uint32_t gate_seen; /* bt_area->gate_hits when the monitor last looked */
 } bt;
+
+/*
+ * The direct system-call gate (bt_glue.S, bt_gate): the one vector whose
+ * "int" from user code enters the guest kernel's translated handler
+ * without the monitor, and what the monitor saw when it made it direct.
+ */
+static bool gate_option = true; /* sysgate=on|off */
+static struct {
+	int vec; /* 0: none */
+	struct pseudodesc idtr, gdtr;
+	uint16_t tr;
+	gva_t tss;
+} gate;
 
 static void
 bt_guest_trap(struct trapframe *tf)
@@ -216,6 +230,157 @@ callout_args(struct vcpu *v, uint32_t *kind, uint32_t *a0, uint32_t *a1)
 	*a1 = p[2];
 }
 
+/* Give the direct gate's vector back to the monitor. */
+static void
+gate_off(void)
+{
+	if (!gate.vec)
+		return;
+	segments_engine_gate(gate.vec, 0, 0);
+	gate.vec = 0;
+	hole_guard_user_wp = 0;
+}
+
+/* Are the guest's tables still those the gate was made for? */
+static bool
+gate_current(const struct vcpu *v)
+{
+	return v->vidtr.pd_base == gate.idtr.pd_base &&
+	       v->vidtr.pd_lim == gate.idtr.pd_lim &&
+	       v->vgdtr.pd_base == gate.gdtr.pd_base &&
+	       v->vgdtr.pd_lim == gate.gdtr.pd_lim && v->vtr == gate.tr &&
+	       guest_tss_linear() == gate.tss;
+}
+
+/*
+ * User code is about to enter the guest kernel by "int vector", the slow
+ * way (the monitor decoded it): make the vector direct if the guest's
+ * gate is one bt_gate can follow -- a present 32-bit interrupt or trap
+ * gate of DPL 3 into a flat ring-0 code segment, with a ring-0 stack in
+ * a TSS, all below the hole -- and give the last one back.
+ */
+static void
+gate_consider(struct vcpu *v, int vector)
+{
+	struct gatedesc g;
+	struct segdesc cs, ss;
+	uint16_t ss0;
+	uint32_t esp0;
+
+	if (!gate_option || vector < 32 || vector >= KIRQ_BASE ||
+	    vector == BT_CALLOUT_VEC)
+		return;
+	if (gate.vec == vector && gate_current(v))
+		return;
+	gva_t at = v->vidtr.pd_base + vector * 8;
+	gva_t tss = guest_tss_linear();
+	if ((uint32_t)vector * 8 + 7 > v->vidtr.pd_lim || at >= MONHOLE - 8 ||
+	    gva_read(v, at, &g, 8, NULL) < 0)
+		return;
+	if (!g.gd_p || g.gd_dpl != 3 ||
+	    (g.gd_type != STS_IG32 && g.gd_type != STS_TG32) ||
+	    (g.gd_sel & SEL_TI))
+		return;
+	if (!guest_descriptor(v, g.gd_sel, &cs) || !cs.sd_p || !cs.sd_s ||
+	    (cs.sd_type & (STA_X | STA_C)) != STA_X || cs.sd_dpl != 0 ||
+	    segdesc_base(&cs) != 0)
+		return;
+	if (!v->vtr || tss >= MONHOLE - 12 || !guest_tss_stack(v, &ss0, &esp0))
+		return;
+	if ((ss0 & (SEL_TI | 3)) || !guest_descriptor(v, ss0, &ss) ||
+	    !ss.sd_p || !ss.sd_s || (ss.sd_type & (STA_X | STA_W)) != STA_W ||
+	    ss.sd_dpl != 0)
+		return;
+
+	gate_off();
+	const uint32_t *w = (const uint32_t *)&g;
+	bt_area->gate_addr = at;
+	bt_area->gate_nlo = -w[0];
+	bt_area->gate_nhi = -w[1];
+	bt_area->gate_tss = tss;
+	bt_area->gate_nss0 = -(uint32_t)ss0;
+	bt_area->gate_ss = ss0 | GUEST_KERNEL_RING;
+	bt_area->gate_vss = ss0;
+	bt_area->gate_vcs = g.gd_sel & ~3;
+	bt_area->gate_eip = gate_offset(&g);
+	bt_area->gate_vifp = g.gd_type == STS_IG32 ? BTA_ZERO : BTA_U_IF;
+	gate.idtr = v->vidtr;
+	gate.gdtr = v->vgdtr;
+	gate.tr = v->vtr;
+	gate.tss = tss;
+	gate.vec = vector;
+	segments_engine_gate(vector, BT_CS, (uint32_t)bt_gate);
+	/* The guest kernel now starts from user mode unseen: ring 1 must
+	 * find the hole read-only whichever way it came in. */
+	hole_guard_user_wp = 1;
+}
+
+/*
+ * An exit from inside bt_gate (a fault, an interrupt, the entry changed):
+ * put user code's state back as the CPU left it at the int, and finish
+ * the system call the monitor's way -- or, for a real interrupt, take
+ * that first: the int runs again after it.  Everything but the
+ * registers bt_gate saved comes from the CPU's frame in the bt_area.
+ */
+static void
+gate_abort(struct vcpu *v, struct vmexit *x)
+{
+	uintptr_t at = v->tf.tf_eip;
+	const uint32_t *f = bt_area->tramp;
+	int vec = v->tf.tf_trapno;
+	uint32_t err = v->tf.tf_err;
+
+	count(CNT_BT_GATE_SLOW);
+	if (at >= (uintptr_t)bt_gate_saved) {
+		v->tf.tf_regs.reg_eax = bt_area->s_eax;
+		v->tf.tf_regs.reg_ecx = bt_area->s_ecx;
+		v->tf.tf_regs.reg_edx = bt_area->s_edx;
+	}
+	if (at >= (uintptr_t)bt_gate_gs)
+		v->tf.tf_gs = bt_area->vgs;
+	if (SEL_RPL(f[1]) != 3 || SEL_RPL(f[4]) != 3)
+		vcpu_fail(v, "bt: the direct gate's frame was overwritten "
+			     "(cs %04x, ss %04x)",
+			  f[1] & 0xFFFF, f[4] & 0xFFFF);
+	/* On the int itself ("int imm8", two bytes). */
+	v->tf.tf_eip = f[0] - 2;
+	v->tf.tf_cs = f[1];
+	v->tf.tf_eflags = f[2];
+	v->tf.tf_esp = f[3];
+	v->tf.tf_ss = f[4];
+	bt.in_tc = false;
+	bt.gate_seen = bt_area->gate_hits;
+	v->vcpl = 3;
+	v->vflags = bt_area->u_if | bt_area->u_iopl;
+	if (vec >= KIRQ_BASE) {
+		x->kind = EXIT_IRQ;
+		x->irq.irq = vec - KIRQ_BASE;
+		return;
+	}
+	if (vec == T_PGFLT && !(err & (FEC_W | FEC_U))) {
+		/* A read of the guest's IDT or TSS that the shadow does not
+		 * map yet: map it, so that the next entry gets through. */
+		uint32_t guest_err;
+		v->vcpl = 0;
+		shadow_fault(v, bt.fault_cr2, err, &guest_err);
+		v->vcpl = 3;
+	}
+	x->kind = EXIT_SOFTINT;
+	x->softint.vector = gate.vec;
+	x->softint.len = 2;
+}
+
+/* The guest's user-mode IF and IOPL, for bt_gate (bt_iret_user keeps
+ * them when translated code returns to user mode). */
+static void
+gate_user_flags(uint32_t vflags)
+{
+	bt_area->s_flags = vflags;
+	bt_area->u_if = vflags & FL_IF;
+	bt_area->u_iopl = vflags & FL_IOPL_MASK;
+	bt_area->u_delta = bt_area->u_if + bt_area->u_iopl - FL_IF;
+}
+
 static void
 bt_init(struct vcpu *v)
 {
@@ -228,6 +393,8 @@ bt_init(struct vcpu *v)
 			    SEG(STA_W | STA_A, (uint32_t)bt_area,
 				sizeof(struct bt_area) - 1, GUEST_KERNEL_RING));
 	segments_open_gate(BT_CALLOUT_VEC, GUEST_KERNEL_RING);
+	/* The direct gate's entry stack: the CPU's frame at BTA_TRAMP. */
+	segments_set_ring1_stack(BT_GS, BTA_TRAMP);
 	/* User code runs directly: where the CPU has UMIP, its sgdt, sidt,
 	 * sldt, str and smsw trap and are emulated too (umip_load). */
 	umip_enabled = true;
@@ -302,6 +469,8 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			bt_trace_fault(v, bt.pf_eip, bt.pf_tc);
 	}
 	for (;;) {
+		if (gate.vec && !gate_current(v))
+			gate_off();
 		if (v->vcpl == 0 && !bt.in_tc) {
 			tc_check_mappings(v);
 			uintptr_t tc;
@@ -332,8 +501,9 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		uint32_t clear = FL_IOPL_MASK | FL_VM | (bt.in_tc ? 0 : FL_NT);
 		v->tf.tf_eflags =
 			(v->tf.tf_eflags | FL_IF | FL_RESERVED1) & ~clear;
-		if (bt.in_tc)
-			bt_area->pending = vintr_pending() >= 0;
+		bt_area->pending = vintr_pending() >= 0;
+		if (!bt.in_tc)
+			gate_user_flags(v->vflags);
 
 		umip_load(v);
 		bt.running = v;
@@ -344,6 +514,25 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		vmm_counters[CNT_BT_IND_HITS] = bt_area->ind_hits;
 
 		int vec = v->tf.tf_trapno;
+		if (v->tf.tf_cs == BT_CS &&
+		    v->tf.tf_eip >= (uintptr_t)bt_gate &&
+		    v->tf.tf_eip < (uintptr_t)bt_gate_end) {
+			gate_abort(v, x);
+			return;
+		}
+		if (bt_area->gate_hits != bt.gate_seen) {
+			/* User code entered the guest kernel through the
+			 * direct gate since the monitor last looked: that
+			 * kernel ran translated code, and may have gone back
+			 * to user mode (bt_iret_user) since. */
+			vmm_counters[CNT_BT_GATE] +=
+				bt_area->gate_hits - bt.gate_seen;
+			bt.gate_seen = bt_area->gate_hits;
+			bt.in_tc = true;
+			bt.guest_cs = bt_area->vcs | GUEST_KERNEL_RING;
+			bt.resume_ok = false;
+			bt.db_armed = false;
+		}
 		if (bt.in_tc && SEL_RPL(v->tf.tf_cs) == 3) {
 			/* Translated code returned to user mode with the CPU's
 			 * own iret (bt_iret_user): the guest's view is the
@@ -578,6 +767,8 @@ bt_deliver(struct vcpu *v, const struct event *e)
 		vcpu_fail(v, "bt: internal error: an event for the guest at an "
 			     "imprecise point (%08x)",
 			  v->tf.tf_eip);
+	if (e->kind == DELIVER_SOFTINT && v->vcpl == 3)
+		gate_consider(v, e->vector);
 	reflect(v, e);
 }
 
@@ -590,6 +781,11 @@ STATIC_ASSERT(offsetof(struct bt_area, ind_hits) == BTA_IND_HITS);
 STATIC_ASSERT(offsetof(struct bt_area, vcr0) == BTA_VCR0);
 STATIC_ASSERT(offsetof(struct bt_area, vcr4) == BTA_VCR4);
 STATIC_ASSERT(offsetof(struct bt_area, hash) == BTA_HASH);
+STATIC_ASSERT(offsetof(struct bt_area, s_edx) == BTA_S_EDX);
+STATIC_ASSERT(offsetof(struct bt_area, zero) == BTA_ZERO);
+STATIC_ASSERT(offsetof(struct bt_area, gate_addr) == BTA_GATE_ADDR);
+STATIC_ASSERT(offsetof(struct bt_area, gate_hits) == BTA_GATE_HITS);
+STATIC_ASSERT(offsetof(struct bt_area, tramp) == BTA_TRAMP - 20);
 
 static const struct event_ops bt_events = {
 	.irq_window = bt_irq_window,
@@ -619,3 +815,22 @@ set_tc(const char *value)
 
 static const struct vmm_option tc_option = { "tc", "tc=KiB", set_tc };
 VMM_OPTION(tc_option);
+
+static int
+set_sysgate(const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		gate_option = true;
+	else if (strcmp(value, "off") == 0)
+		gate_option = false;
+	else {
+		cprintf("vmm: sysgate=%s: say on or off\n", value);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct vmm_option sysgate_option = { "sysgate",
+						  "sysgate=on|off",
+						  set_sysgate };
+VMM_OPTION(sysgate_option);

@@ -32,6 +32,33 @@
 #define BTA_VCR2 60	 /* %crN in translated code (they change only */
 #define BTA_VCR3 64	 /* in the monitor: copied at every entry) */
 #define BTA_VCR4 68
+#define BTA_S_EDX 72	 /* scratch: saved %edx (the direct gate) */
+/* User mode as the guest sees it (its IF and IOPL, which the CPU's are
+ * not there: IF 1, IOPL 0), kept by whatever last entered user mode:
+ * bt_iret_user or the monitor. */
+#define BTA_U_IF 76	 /* the guest's IF in user mode: 0 or FL_IF */
+#define BTA_U_IOPL 80	 /* its IOPL bits */
+#define BTA_U_DELTA 84	 /* added to the CPU's eflags image in user mode,
+			    gives the guest's: U_IF + U_IOPL - FL_IF */
+#define BTA_ZERO 88	 /* always 0 */
+/* The direct system-call gate (bt_gate in bt_glue.S, bt.c's gate_*):
+ * what the monitor found when it made vector GATE_VEC direct, checked
+ * against the guest's memory at every entry.  Comparisons are made by
+ * lea and jecxz, so expected values are kept negated. */
+#define BTA_GATE_ADDR 92  /* the guest's IDT entry, a linear address */
+#define BTA_GATE_NLO 96	  /* -(its low word) */
+#define BTA_GATE_NHI 100  /* -(its high word) */
+#define BTA_GATE_TSS 104  /* the guest's TSS, a linear address */
+#define BTA_GATE_NSS0 108 /* -(the TSS's ss0, as the monitor found it) */
+#define BTA_GATE_SS 112	  /* the selector ss0 loads as at ring 1 */
+#define BTA_GATE_VSS 116  /* ss0 as the guest sees it (bt_area vss) */
+#define BTA_GATE_VCS 120  /* the gate's %cs as the guest sees it */
+#define BTA_GATE_EIP 124  /* the handler: the gate's offset */
+#define BTA_GATE_VIFP 128 /* BTA_U_IF (a trap gate) or BTA_ZERO */
+#define BTA_GATE_HITS 132 /* system calls that took the gate */
+/* The ring-1 stack the gate enters on (the TSS's ss1:esp1 = the bt_area
+ * segment : BTA_TRAMP): the CPU's five-word frame below it. */
+#define BTA_TRAMP 2048
 /* The hash starts on the area's second page: translated code writes
  * only the first, which is all the hole guard (vmm/holeguard.c) leaves
  * writable to ring 1, so the guest cannot aim the inline lookup. */
@@ -76,6 +103,7 @@
 #define CO_RET 12 /* a ret's first run: a0 its prediction's disp32, a1 the
 		     rel32 of its miss jump (RET_HIT_REL past it: the hit
 		     jump's); the target is in %gs:TGT */
+#define CO_GATE 13 /* bt_gate leaves the system call to the monitor */
 #define CALLOUT_BYTES 14
 /* A translated ret (translate.c) from the miss jump's rel32 to the hit
  * jump's: the rel32 (4), movl %gs:S_ECX,%ecx (7), lea (7), E9 (1). */
@@ -99,7 +127,13 @@ struct bt_area {
 	uint32_t pending, resume, resume_eip;
 	uint32_t ind_hits;
 	uint32_t vcr0, vcr2, vcr3, vcr4;
-	uint32_t pad[(BTA_HASH - 72) / 4];
+	uint32_t s_edx, u_if, u_iopl, u_delta, zero;
+	uint32_t gate_addr, gate_nlo, gate_nhi, gate_tss, gate_nss0;
+	uint32_t gate_ss, gate_vss, gate_vcs, gate_eip, gate_vifp;
+	uint32_t gate_hits;
+	uint32_t pad[(BTA_TRAMP - 20 - 136) / 4];
+	uint32_t tramp[5]; /* eip, cs, eflags, esp, ss: user code's */
+	uint32_t pad2[(BTA_HASH - BTA_TRAMP) / 4];
 	struct {
 		uint32_t neg_eip, tc;
 	} hash[BT_HASH_SIZE];
@@ -192,6 +226,8 @@ void bt_ind_lookup(void);
 extern const char bt_glue_start[], bt_glue_end[];
 void bt_iret_user(void);
 extern char bt_iret_user_load[], bt_iret_user_insn[];
+void bt_gate(void);
+extern const char bt_gate_saved[], bt_gate_gs[], bt_gate_end[];
 
 #endif
 #endif

@@ -68,6 +68,9 @@ bench(const char *name, uint64_t (*f)(uint32_t))
 	uint32_t n = 1;
 	uint64_t op, empty;
 
+	/* Warm up before calibrating too: a first run that translates code
+	 * or fills shadow entries would otherwise fix n at 1. */
+	f(1);
 	while (n < MAX_ITERS && f(n) < CALIBRATE_CYCLES)
 		n *= 2;
 	f(n); /* warm up caches, TLB and (under bt) the translation cache */

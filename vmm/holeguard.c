@@ -36,6 +36,9 @@
 
 /* Read by kern/trapentry.S and guest_enter: nonzero once armed. */
 uint32_t hole_guard_armed;
+/* Nonzero: guest_enter sets CR0.WP for user mode too (bt's direct
+ * system-call gate enters the guest kernel from user mode unseen). */
+uint32_t hole_guard_user_wp;
 
 /* The CPU's ring-0 stack for traps from the guest (the TSS's esp0). */
 uint8_t vmm_entry_stack[VMM_ENTRY_STACK_SIZE] __attribute__((aligned(PGSIZE)));
