@@ -165,7 +165,9 @@ tc_new_tu(void)
 	if (ntus == max_tus)
 		return NULL;
 	struct tu *tu = &tus[ntus++];
-	memset(tu, 0, sizeof(*tu));
+	/* Everything but points[], which npoints = 0 makes empty. */
+	memset(tu, 0, offsetof(struct tu, points));
+	tu->hash_next = NULL;
 	return tu;
 }
 

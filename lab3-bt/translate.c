@@ -72,18 +72,26 @@ b1(struct emit *e, uint8_t x)
 	e->p++;
 }
 
-static void
-b4(struct emit *e, uint32_t x)
+/* A few bytes at a time: a loop, not a call of memcpy (GCC would make
+ * it one, hence the attribute), costs the translator less. */
+static void __attribute__((optimize("no-tree-loop-distribute-patterns")))
+bytes(struct emit *e, const uint8_t *src, size_t n)
 {
-	for (int i = 0; i < 4; i++)
-		b1(e, x >> (8 * i));
+	if ((size_t)(e->limit - e->p) < n) {
+		e->full = true;
+		e->p = e->limit;
+		return;
+	}
+	uint8_t *d = &stage[e->p - e->start];
+	for (size_t i = 0; i < n; i++)
+		d[i] = src[i];
+	e->p += n;
 }
 
 static void
-bytes(struct emit *e, const uint8_t *src, size_t n)
+b4(struct emit *e, uint32_t x)
 {
-	for (size_t i = 0; i < n; i++)
-		b1(e, src[i]);
+	bytes(e, (const uint8_t *)&x, 4);
 }
 
 /* Rewrite four bytes already emitted at (cache address) at. */

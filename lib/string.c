@@ -89,14 +89,14 @@ void *
 memset(void *dst, int c, size_t n)
 {
 	unsigned char *p = dst;
-	if (((uintptr_t)p & 3) == 0 && (n & 3) == 0) {
-		uint32_t w = (unsigned char)c;
-		w |= w << 8;
-		w |= w << 16;
-		for (uint32_t *q = dst; n > 0; n -= 4)
-			*q++ = w;
-		return dst;
-	}
+	/* Bytes up to a word boundary, words, then the tail. */
+	for (; n > 0 && ((uintptr_t)p & 3); n--)
+		*p++ = (unsigned char)c;
+	uint32_t w = (unsigned char)c;
+	w |= w << 8;
+	w |= w << 16;
+	for (; n >= 4; n -= 4, p += 4)
+		*(uint32_t *)p = w;
 	while (n-- > 0)
 		*p++ = (unsigned char)c;
 	return dst;
