@@ -116,7 +116,7 @@ pushf_popf_lines() {
 @test "bt: milestone 5: pushf and popf see and set the virtual IF and IOPL, as natively" {
 	# Exercise 5: the first probes of test=fidelity (the boots are the
 	# fidelity test's).
-	local ref detail
+	local detail
 	boot fidelity-native --mode native --append test=fidelity
 	pushf_popf_lines "$BOOT_LOG" >"$BATS_TEST_TMPDIR/native.txt"
 	[[ -s $BATS_TEST_TMPDIR/native.txt ]] ||
@@ -207,8 +207,9 @@ pushf_popf_lines() {
 	expect_status 0
 }
 
+# test=badop ends in the guest kernel's panic, which starts with cli.
 # points: 2
-# bats test_tags=ex3
+# bats test_tags=ex4
 @test "bt: kernel probes (bad opcode, PTE without flush, PS without PSE)" {
 	fidelity_check --status 120 badop bt test=badop
 	fidelity_check noflush bt test=ptenoflush
