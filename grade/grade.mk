@@ -58,10 +58,12 @@ handout-check:
 	$(V)grade/handout-check
 # The reference tree's check proves its tests test something.
 CHECK_TARGETS += handout-check
-# make milestone-check LAB=N (no LAB: every lab whose tests carry exK tags): lab N's score with its
-# exercises 1..k solved and the rest cut, for k = 0 .. n, which must rise
-# at every k (grade/handout-check, MILESTONES=1).  It grades the lab n+1
-# times, so it is not part of make check.
+# make milestone-check LAB=N (no LAB: every lab, 1 to 4, whose tests carry
+# exK tags): lab N's score with its exercises 1..k solved and the rest
+# cut, for k = 0 .. n, which must rise at every k, and the tests that
+# begin to pass at k must be those tagged exk (grade/handout-check,
+# MILESTONES=1).  It grades the lab n+1 times, so it is not part of make
+# check.
 .PHONY: milestone-check
 milestone-check:
 	$(V)MILESTONES=1 LABS="$(LAB)" grade/handout-check

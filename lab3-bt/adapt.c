@@ -149,14 +149,15 @@ revert(struct guilt *g)
 bool
 bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
 {
-	// LAB 3: Exercise 6.  Decode the instruction at eip
-	// (vcpu_decode_at_eip) and run it with wemu_execute on copies of
-	// the guest's registers and flags, through sim_read/sim_write.  On
-	// WEMU_OK: copy them back, tell the trace clients what was written
-	// (trace_written), advance eip, and keep the record honest: count
-	// writes to traced pages (g->guilty) and to pages nobody traces
-	// (g->innocent); at REVERT_AFTER innocent ones or more, outnumbering
-	// the guilty, revert().  Anything else: revert() and return false.
+	// LAB 3: Exercise 6.  Perform the instruction as the CPU would at
+	// the guest's privilege (registers, flags, memory, eip past it),
+	// every byte it wrote handed to the trace clients, and keep eip's
+	// record honest: a write to a traced page counts against it
+	// (g->guilty), one to a page nobody traces for it (g->innocent);
+	// at REVERT_AFTER innocent writes or more, outnumbering the guilty,
+	// it goes back to IDENT (revert).  An instruction without a record,
+	// or one that cannot be performed so, leaves the guest untouched
+	// and returns false, IDENT again if it had a record.
 	// BEGIN LAB 3 SOLUTION
 	struct guilt *g = record(eip, false);
 	struct x86_insn in;

@@ -225,7 +225,9 @@ tc_find_by_addr(uintptr_t tc)
 bool
 tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip, uint8_t *flags)
 {
-	// LAB 3: Exercise 5.
+	// LAB 3: Exercise 2.  True, with *eip and *flags, exactly when tc is
+	// one of the places the translator recorded for tu; false anywhere
+	// else.  Change nothing.
 	// BEGIN LAB 3 SOLUTION
 	uint32_t off = tc - (uintptr_t)tu->tc;
 	for (int i = 0; i < tu->npoints; i++)
@@ -235,7 +237,7 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip, uint8_t *flags)
 			return true;
 		}
 	return false;
-	// STUB: panic("lab 3: exercise 5 (precise state) not implemented");
+	// STUB: panic("lab 3: exercise 2 (precise state) not implemented");
 	// END LAB 3 SOLUTION
 }
 
@@ -250,12 +252,14 @@ tu_precise(const struct tu *tu, uintptr_t tc, gva_t *eip, uint8_t *flags)
 void
 tc_hash_fill(gva_t eip, const struct tu *tu)
 {
-	// LAB 3: Exercise 2.
+	// LAB 3: Exercise 1.  From now on, until another unit takes the
+	// slot, bt_ind_lookup finds tu's translation for a jump to eip; no
+	// other eip can match the entry.
 	// BEGIN LAB 3 SOLUTION
 	uint32_t i = eip & (BT_HASH_SIZE - 1);
 	bt_area->hash[i].neg_eip = -eip;
 	bt_area->hash[i].tc = (uint32_t)tu->tc;
-	// STUB: panic("lab 3: exercise 2 (the indirect-branch hash) not implemented");
+	// STUB: panic("lab 3: exercise 1 (the indirect-branch hash) not implemented");
 	// END LAB 3 SOLUTION
 }
 
@@ -282,7 +286,8 @@ tc_hash_probe(gva_t eip)
 void
 tc_chain(struct vcpu *v, uint32_t site, struct tu *to)
 {
-	// LAB 3: Exercise 1.
+	// LAB 3: Exercise 3.  The jump at site goes straight to to->tc from
+	// now on, and unchain() can send it back to its stub; counted.
 	// BEGIN LAB 3 SOLUTION
 	int32_t *rel = (int32_t *)site;
 	uint32_t stub = site + 4 + *rel;
@@ -291,7 +296,7 @@ tc_chain(struct vcpu *v, uint32_t site, struct tu *to)
 	chains[nchains++] = (struct chain){ site, stub, to };
 	*rel = (int32_t)((uint32_t)to->tc - (site + 4));
 	count(CNT_BT_CHAINED);
-	// STUB: panic("lab 3: exercise 1 (chaining) not implemented");
+	// STUB: panic("lab 3: exercise 3 (chaining) not implemented");
 	// END LAB 3 SOLUTION
 }
 

@@ -441,7 +441,7 @@ mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code,
 static void
 emit_pushf(struct emit *e)
 {
-	// LAB 3: Exercise 4.
+	// LAB 3: Exercise 5.
 	// BEGIN LAB 3 SOLUTION
 	static const uint8_t fix[] = {
 		0x8B, 0x04, 0x24,		    /* mov (%esp),%eax */
@@ -458,7 +458,7 @@ emit_pushf(struct emit *e)
 	b1(e, 0x89), b1(e, 0x04), b1(e, 0x24); /* mov %eax,(%esp) */
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
-	// STUB: panic("lab 3: exercise 4 (in-TC pushf) not implemented");
+	// STUB: panic("lab 3: exercise 5 (in-TC pushf) not implemented");
 	// END LAB 3 SOLUTION
 }
 
@@ -471,7 +471,7 @@ emit_pushf(struct emit *e)
 static void
 emit_popf(struct emit *e, uint32_t goff)
 {
-	// LAB 3: Exercise 4 (continued).
+	// LAB 3: Exercise 5 (continued).
 	// BEGIN LAB 3 SOLUTION
 	gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
 	point(e, goff);
@@ -483,7 +483,7 @@ emit_popf(struct emit *e, uint32_t goff)
 	gs_op(e, 0x89, X86_EAX, BTA_VIOPL);
 	gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
 	b1(e, 0x9D); /* popfl */
-	// STUB: panic("lab 3: exercise 4 (in-TC popf) not implemented");
+	// STUB: panic("lab 3: exercise 5 (in-TC popf) not implemented");
 	// END LAB 3 SOLUTION
 }
 
@@ -689,15 +689,16 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 	switch (op) {
 	case 0xFA: /* cli */
 	case 0xFB: /* sti */
-		// LAB 3: Exercise 3.  cli and sti without leaving translated
-		// code: one flag-neutral store of 0 or FL_IF into the virtual
-		// IF at %gs:BTA_VIF (gs_store_imm).  Count the site
-		// (CNT_BT_INTC_CLI, CNT_BT_INTC_STI) and return T_DONE.
+		// LAB 3: Exercise 4.  cli and sti without leaving translated
+		// code: the translation clears or sets the guest's virtual IF
+		// (%gs:BTA_VIF: 0 or FL_IF) and changes nothing else, no flag
+		// included.  Count the site (CNT_BT_INTC_CLI, CNT_BT_INTC_STI);
+		// the unit goes on after it.
 		// BEGIN LAB 3 SOLUTION
 		count(op == 0xFA ? CNT_BT_INTC_CLI : CNT_BT_INTC_STI);
 		gs_store_imm(e, BTA_VIF, op == 0xFA ? 0 : FL_IF);
 		return T_DONE;
-		// STUB: panic("lab 3: exercise 3 (in-TC cli/sti) not implemented");
+		// STUB: panic("lab 3: exercise 4 (in-TC cli/sti) not implemented");
 		// END LAB 3 SOLUTION
 	case 0x9C: /* pushf */
 		if (o16)
