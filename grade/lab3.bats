@@ -307,6 +307,7 @@ pushf_popf_lines() {
 }
 
 # points: 2
+# bats test_tags=ex3
 @test "bt: user code's system calls enter the guest kernel through the direct gate" {
 	boot chain-forkwait --append 'init=forkwait 200'
 	expect_line 'forkwait: 200 children forked and reaped'
