@@ -63,6 +63,12 @@ WORKLOAD_RE = re.compile(
     r"^timing: (forkwait|ctxswitch) (\d+) (forks|switches) (\d+) cycles"
     r" \((\d+) cycles/(fork|switch)\)$")
 COUNTER_RE = re.compile(r"^vmm: counter (\S+) (-?\d+)$")
+# A translator's cost: bt.cycles / bt.insns, cycles per guest
+# instruction translated.  The "translate" boot of a translating
+# configuration runs under QEMU's -icount shift=0, where the guest's
+# rdtsc counts one cycle per instruction executed.
+TRANSLATION_COUNTERS = ("bt.cycles", "bt.insns")
+TRANSLATION_KINDS = (("bench", "host"), ("translate", "icount"))
 
 
 def parse_log(text):
@@ -98,6 +104,9 @@ def missing_lines(kind, parsed, count=None):
             return ["timing: %s %d %s ... (it says %d)"
                     % (kind, count, unit, res[unit])]
         return []
+    if kind == "translate":
+        return ["vmm: counter %s ..." % n for n in TRANSLATION_COUNTERS
+                if n not in parsed["counters"]]
     raise ValueError("unknown run kind '%s'" % kind)
 
 
@@ -334,8 +343,46 @@ def accel_table(accel, results, runs, nruns):
     if accel == "tcg":
         out += ["", "Under TCG, rdtsc reads the host's TSC: a 'cycle' is"
                 " host time spent emulating, not the guest CPU's cost."]
-    out += [""] + counter_table([r for r in runs if r["accel"] == accel],
-                                configs)
+    mine_runs = [r for r in runs if r["accel"] == accel]
+    tl = translation_lines(mine_runs, configs)
+    if tl:
+        out += [""] + tl
+    out += [""] + counter_table(mine_runs, configs)
+    return out
+
+
+def translation_costs(runs, configs):
+    """{config: {"host": median, "icount": median}}: cycles per guest
+    instruction translated, from the bench=all boots (host cycles under
+    TCG) and the -icount boots, for the configurations that translate.
+    RUNS are one accelerator's."""
+    out = {}
+    cyc, ins = TRANSLATION_COUNTERS
+    for c in configs:
+        for kind, key in TRANSLATION_KINDS:
+            xs = [r["counters"][cyc] / r["counters"][ins] for r in runs
+                  if r["config"] == c and r["kind"] == kind
+                  and r["counters"].get(ins) and cyc in r["counters"]]
+            if xs:
+                out.setdefault(c, {})[key] = median(xs)
+    return out
+
+
+def translation_lines(runs, configs):
+    """The text of translation_costs, or nothing."""
+    costs = translation_costs(runs, configs)
+    if not costs:
+        return []
+    out = ["Translation, cycles per guest instruction translated"
+           " (bt.cycles / bt.insns, median):"]
+    for c, v in costs.items():
+        parts = []
+        if "host" in v:
+            parts.append("%s in the bench=all boot" % fmt_num(v["host"]))
+        if "icount" in v:
+            parts.append("%s at one cycle per guest instruction (init=hello"
+                         " under -icount shift=0)" % fmt_num(v["icount"]))
+        out.append("  %s: %s" % (c, "; ".join(parts)))
     return out
 
 
@@ -415,6 +462,12 @@ def write_json(path, results, runs, accels, nruns):
             "forkwait_forks": PAPER_FORKS,
         },
         "results": results,
+        "translation_cycles_per_insn": {
+            a["accel"]: translation_costs(
+                [r for r in runs if r["accel"] == a["accel"]],
+                list(dict.fromkeys(r["config"] for r in runs
+                                   if r["accel"] == a["accel"])))
+            for a in accels if a["status"] == "measured"},
         "runs": runs,
     }
     with open(path, "w") as f:

@@ -141,6 +141,30 @@ class Summarize(unittest.TestCase):
         self.assertIsNone(res["tcg", "te", "pgfault"]["median"])
         self.assertIsNone(res["tcg", "te", "forkwait"]["ratio"])
 
+    def test_translation_costs(self):
+        # bt.cycles / bt.insns per boot, medians, host (bench=all) and
+        # icount (translate) apart; configurations without them absent.
+        runs = [run("tcg", "native", "bench", 1),
+                run("tcg", "te", "bench", 1, counters={"traps": 5})]
+        for i, (host, ic) in enumerate(((12000, 900), (14000, 800),
+                                        (13000, 1000))):
+            runs.append(run("tcg", "bt", "bench", i + 1, counters={
+                "bt.cycles": host * 10, "bt.insns": 10}))
+            runs.append(run("tcg", "bt", "translate", i + 1, counters={
+                "bt.cycles": ic * 4, "bt.insns": 4}))
+        runs.append(run("tcg", "bt:sysgate=off", "bench", 1, counters={
+            "bt.cycles": 500, "bt.insns": 0}))
+        costs = br.translation_costs(runs, ["native", "te", "bt",
+                                            "bt:sysgate=off"])
+        self.assertEqual(costs, {"bt": {"host": 13000, "icount": 900}})
+        lines = br.translation_lines(runs, ["native", "te", "bt"])
+        self.assertEqual(lines[1], "  bt: 13000.0 in the bench=all boot; "
+                         "900.0 at one cycle per guest instruction "
+                         "(init=hello under -icount shift=0)")
+        self.assertEqual(br.translation_lines(runs, ["native", "te"]), [])
+        self.assertEqual(br.missing_lines("translate", br.parse_log(
+            "vmm: counter bt.insns 3\n")), ["vmm: counter bt.cycles ..."])
+
     def test_counter_format(self):
         self.assertEqual(br.fmt_count(7654321), "7654321")
         self.assertEqual(br.fmt_count(br.median([10, 11])), "10.5")
