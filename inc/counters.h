@@ -47,6 +47,8 @@
 	X(BT_IND_HITS, "bt.ind.hits")       /* inline indirect lookups hit */ \
 	X(BT_IND_MISSES, "bt.ind.misses")   /* ... missed: a callout */      \
 	X(BT_RET_PREDICTED, "bt.ret.predicted") /* rets given their target */ \
+	X(BT_IND_PREDICTED, "bt.ind.predicted") /* jmp *, call * given */ \
+	                                    /* their target */                \
 	X(BT_GATE, "bt.gate.direct")        /* system calls through the */    \
 	                                    /* direct gate, no monitor */     \
 	X(BT_GATE_SLOW, "bt.gate.slow")     /* ... that the monitor finished */ \

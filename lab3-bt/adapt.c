@@ -201,15 +201,7 @@ bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
 static int
 set_btadapt(const char *value)
 {
-	if (strcmp(value, "on") == 0)
-		bt_adapt_on = true;
-	else if (strcmp(value, "off") == 0)
-		bt_adapt_on = false;
-	else {
-		cprintf("vmm: btadapt=%s: say on or off\n", value);
-		return -1;
-	}
-	return 0;
+	return bt_set_on_off("btadapt", value, &bt_adapt_on);
 }
 
 static const struct vmm_option btadapt_option = { "btadapt", "btadapt=on|off",

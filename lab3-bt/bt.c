@@ -164,7 +164,9 @@ bt_precise(struct vcpu *v)
 		return false;
 	if (flags & PT_EAX_SAVED)
 		v->tf.tf_regs.reg_eax = bt_area->s_eax;
-	if (!(flags & (PT_EAX_SAVED | PT_NO_RESUME)))
+	if (flags & PT_ECX_SAVED)
+		v->tf.tf_regs.reg_ecx = bt_area->s_ecx;
+	if (!(flags & (PT_EAX_SAVED | PT_ECX_SAVED | PT_NO_RESUME)))
 		remember(eip, tc);
 	bt_to_guest(v, eip);
 	return true;
@@ -425,9 +427,11 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 		enter_tc(v, (uintptr_t)tu->tc);
 		return true;
 	}
-	case CO_RET: {
-		/* A ret's first run (translate.c, emit_ret): predict the
-		 * target it returns to now, and chain to its unit. */
+	case CO_RET:
+	case CO_IND_PRED: {
+		/* A ret's or an indirect jump's first run (translate.c,
+		 * emit_ret, emit_ind): predict the target it goes to now,
+		 * and chain to its unit. */
 		uint32_t gen = bt_gen;
 		struct tu *from = tc_find_by_addr(a0);
 		bt_to_guest(v, bt_area->tgt);
@@ -435,13 +439,16 @@ bt_internal(struct vcpu *v, uint32_t kind, uint32_t a0, uint32_t a1)
 		if (!tu)
 			return false;
 		if (gen == bt_gen && from && from->live) {
-			uint32_t hit_rel = a1 + RET_HIT_REL;
+			bool ret = kind == CO_RET;
+			uint32_t hit_rel = a1 + (ret ? RET_HIT_REL : IND_HIT_REL);
 			*(uint32_t *)a0 = -bt_area->tgt;
+			if (!ret)
+				*(uint32_t *)(a0 + IND_AGAIN) = bt_area->tgt;
 			*(uint32_t *)(hit_rel + RET_SLOW_IMM) = bt_area->tgt;
 			*(int32_t *)a1 = (int32_t)((uint32_t)bt_ind_lookup -
 						   (a1 + 4));
 			tc_chain(v, hit_rel, tu);
-			count(CNT_BT_RET_PREDICTED);
+			count(ret ? CNT_BT_RET_PREDICTED : CNT_BT_IND_PREDICTED);
 		}
 		enter_tc(v, (uintptr_t)tu->tc);
 		return true;
@@ -568,11 +575,11 @@ bt_run(struct vcpu *v, struct vmexit *x)
 			uint32_t kind, a0, a1;
 			callout_args(v, &kind, &a0, &a1);
 			uintptr_t after = v->tf.tf_eip + 12;
-			gva_t target = kind == CO_IND || kind == CO_RET
-					       ? bt_area->tgt
-					       : a0;
-			if ((kind == CO_CONT || kind == CO_IND ||
-			     kind == CO_RET) &&
+			bool jump = kind == CO_CONT || kind == CO_IND ||
+				    kind == CO_RET || kind == CO_IND_PRED;
+			gva_t target = jump && kind != CO_CONT ? bt_area->tgt
+							       : a0;
+			if (jump &&
 			    (v->tf.tf_eflags & FL_TF) && bt.db_armed &&
 			    target != bt.db_eip) {
 				/* Single-stepping, and the jump just taken
@@ -816,18 +823,24 @@ set_tc(const char *value)
 static const struct vmm_option tc_option = { "tc", "tc=KiB", set_tc };
 VMM_OPTION(tc_option);
 
-static int
-set_sysgate(const char *value)
+int
+bt_set_on_off(const char *key, const char *value, bool *flag)
 {
 	if (strcmp(value, "on") == 0)
-		gate_option = true;
+		*flag = true;
 	else if (strcmp(value, "off") == 0)
-		gate_option = false;
+		*flag = false;
 	else {
-		cprintf("vmm: sysgate=%s: say on or off\n", value);
+		cprintf("vmm: %s=%s: say on or off\n", key, value);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+set_sysgate(const char *value)
+{
+	return bt_set_on_off("sysgate", value, &gate_option);
 }
 
 static const struct vmm_option sysgate_option = { "sysgate",

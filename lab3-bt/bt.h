@@ -104,6 +104,8 @@
 		     rel32 of its miss jump (RET_HIT_REL past it: the hit
 		     jump's); the target is in %gs:TGT */
 #define CO_GATE 13 /* bt_gate leaves the system call to the monitor */
+#define CO_IND_PRED 14 /* a jmp * or call *'s first run: as CO_RET, and
+			  the target goes at a0 + IND_AGAIN too */
 #define CALLOUT_BYTES 14
 /* A translated ret (translate.c) from the miss jump's rel32 to the hit
  * jump's: the rel32 (4), movl %gs:S_ECX,%ecx (7), lea (7), E9 (1). */
@@ -111,6 +113,12 @@
 /* ... and from the hit jump's rel32 to the immediate of the movl
  * $target, %gs:TGT after it: the rel32 (4), 65 C7 05 disp32 (7). */
 #define RET_SLOW_IMM 11
+/* A translated jmp * or call * (translate.c, emit_ind): from its
+ * prediction's disp32 to the second one (disp32 4, jecxz 2, 8D 89 2),
+ * and from the miss jump's rel32 to the hit jump's (the rel32 4, movl
+ * %gs:S_ECX,%ecx 7, E9 1); its slow path is a ret's (RET_SLOW_IMM). */
+#define IND_AGAIN 8
+#define IND_HIT_REL 12
 /* The prediction before the first run: -0xFFFFFFFF, as if 0xFFFFFFFF,
  * an eip in the hole: a return there takes the lookup and faults. */
 #define RET_NO_PREDICTION 1u
@@ -164,6 +172,8 @@ struct tu_point {
 #define PT_EAX_SAVED 0x01
 /* Precise, but not a place to go on from (the real %gs is the guest's). */
 #define PT_NO_RESUME 0x02
+/* The guest's %ecx is in %gs:BTA_S_ECX here, not in %ecx. */
+#define PT_ECX_SAVED 0x04
 #define TU_MAX_POINTS 64
 
 struct tu {
@@ -207,6 +217,9 @@ void tc_set_cursor(uint8_t *p);
 size_t tc_free_bytes(void);
 struct tu *tc_new_tu(void);
 void tc_abandon_tu(struct tu *tu);
+
+/* bt.c: an option's "on" or "off" into *flag (0), or one line why (-1). */
+int bt_set_on_off(const char *key, const char *value, bool *flag);
 
 /* translate.c */
 struct tu *bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa);

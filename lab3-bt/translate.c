@@ -57,6 +57,7 @@ struct emit {
 	/* A ret's prediction and miss jump (emit_ret), for its stub. */
 	struct {
 		uint8_t *predicted, *miss_rel;
+		uint32_t kind; /* CO_RET or CO_IND_PRED */
 	} ret;
 	bool full;
 };
@@ -155,6 +156,9 @@ enum gs_src { GS_POP, GS_REG, GS_MEM };
 
 static void mov_rm_to_eax(struct emit *e, const struct x86_insn *in,
 			  const uint8_t *code, uint8_t opcode, bool word);
+static void mov_rm_to_reg(struct emit *e, const struct x86_insn *in,
+			  const uint8_t *code, uint8_t opcode, bool word,
+			  int reg);
 
 /*
  * The selector in %eax is about to be loaded into segment register sreg
@@ -323,6 +327,34 @@ lea_esp(struct emit *e, uint32_t disp)
 }
 
 /*
+ * The end of a predicted branch (emit_ret, emit_ind), from its miss
+ * jump on: that jump (to the stub the unit gets after its body), the hit
+ * path (the guest's %ecx back, %esp up by esp_up, a jump to the slow
+ * path that the first run chains to the predicted unit) and the slow
+ * path.  Returns the hit jump's rel32.
+ */
+static uint8_t *
+prediction_tail(struct emit *e, uint8_t *predicted, uint32_t kind,
+		uint32_t esp_up)
+{
+	b1(e, 0xE9);
+	uint8_t *miss_rel = e->p;
+	b4(e, 0);
+	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
+	if (esp_up)
+		lea_esp(e, esp_up);
+	b1(e, 0xE9);
+	uint8_t *hit_rel = e->p;
+	b4(e, 0); /* to the slow path, right after */
+	gs_store_imm(e, BTA_TGT, -RET_NO_PREDICTION);
+	jump_to(e, bt_ind_lookup);
+	e->ret.predicted = predicted;
+	e->ret.miss_rel = miss_rel;
+	e->ret.kind = kind;
+	return hit_rel;
+}
+
+/*
  * ret (ret imm16: pop more), with its target predicted (§2.4).  A ret
  * usually goes back to the same place, so the translation compares the
  * return address with the one it saw first and on a match jumps
@@ -368,19 +400,59 @@ emit_ret(struct emit *e, uint32_t goff, uint32_t pop)
 	gs_op(e, 0x8F, 0, BTA_TGT);
 	if (pop)
 		lea_esp(e, pop);
-	b1(e, 0xE9);
-	uint8_t *miss_rel = e->p;
-	b4(e, 0);
+	uint8_t *hit_rel = prediction_tail(e, predicted, CO_RET, 4 + pop);
+	assert(e->full || hit_rel == e->ret.miss_rel + RET_HIT_REL);
+}
+
+/*
+ * jmp * and call *, their target predicted as a ret's is (emit_ret): an
+ * indirect branch too usually goes where it went before (a switch in a
+ * loop, a call through a table of one entry).  Flag-free:
+ *
+ *	movl %ecx, %gs:S_ECX
+ *	movl <operand>, %ecx		may fault: precise, not resumable
+ *	[pushl $next]			call *: may fault, %ecx in S_ECX
+ *	lea  -PREDICTED(%ecx), %ecx	zero on a match
+ *	jecxz hit
+ *	lea  PREDICTED(%ecx), %ecx	the target again (IND_AGAIN)
+ *	movl %ecx, %gs:TGT
+ *	movl %gs:S_ECX, %ecx
+ *	jmp  CO_IND_PRED stub		then bt_ind_lookup
+ * hit:	movl %gs:S_ECX, %ecx
+ *	jmp  slow			then the predicted unit (chained)
+ * slow: movl $PREDICTED, %gs:TGT
+ *	jmp  bt_ind_lookup
+ *
+ * The operand is read before anything is pushed, as the CPU does.
+ */
+static void
+emit_ind(struct emit *e, const struct x86_insn *in, const uint8_t *code,
+	 uint32_t goff, gva_t next)
+{
+	gs_op(e, 0x89, X86_ECX, BTA_S_ECX);
+	point(e, goff);
+	e->tu->points[e->tu->npoints - 1].flags = PT_NO_RESUME;
+	mov_rm_to_reg(e, in, code, 0xFF, false, X86_ECX);
+	if (in->flow == X86_FLOW_CALL_IND) {
+		point(e, goff);
+		e->tu->points[e->tu->npoints - 1].flags =
+			PT_ECX_SAVED | PT_NO_RESUME;
+		b1(e, 0x68), b4(e, next); /* push $return: the guest's */
+	}
+	b1(e, 0x8D), b1(e, 0x89); /* lea disp32(%ecx), %ecx */
+	uint8_t *predicted = e->p;
+	b4(e, RET_NO_PREDICTION);
+	/* jecxz hit: from past it (predicted + 6) over the miss path to the
+	 * hit path, right after the miss jump's rel32 */
+	b1(e, 0xE3), b1(e, IND_AGAIN + 4 + 7 + 7 + 1 + 4 - 6);
+	b1(e, 0x8D), b1(e, 0x89);
+	b4(e, -RET_NO_PREDICTION);
+	gs_op(e, 0x89, X86_ECX, BTA_TGT);
 	gs_op(e, 0x8B, X86_ECX, BTA_S_ECX);
-	lea_esp(e, 4 + pop);
-	b1(e, 0xE9);
-	uint8_t *hit_rel = e->p;
-	b4(e, 0); /* to the slow path, right after */
-	gs_store_imm(e, BTA_TGT, -RET_NO_PREDICTION);
-	jump_to(e, bt_ind_lookup);
-	assert(e->full || hit_rel == miss_rel + RET_HIT_REL);
-	e->ret.predicted = predicted;
-	e->ret.miss_rel = miss_rel;
+	uint8_t *hit_rel = prediction_tail(e, predicted, CO_IND_PRED, 0);
+	assert(e->full || hit_rel == e->ret.miss_rel + IND_HIT_REL);
+	assert(e->full ||
+	       e->ret.miss_rel == predicted + IND_AGAIN + 4 + 7 + 7 + 1);
 }
 
 /*
@@ -409,12 +481,12 @@ irq_check(struct emit *e, uint32_t goff_next, gva_t next_eip)
 
 /*
  * Rewrite the ModRM operand of in (bytes at code, whose opcode byte is
- * opcode) as "mov r/m32, %eax" (or "movzwl r/m16, %eax" if word):
+ * opcode) as "mov r/m32, %reg" (or "movzwl r/m16, %reg" if word):
  * prefixes (segment, address size) and SIB/displacement are kept.
  */
 static void
-mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code,
-	      uint8_t opcode, bool word)
+mov_rm_to_reg(struct emit *e, const struct x86_insn *in, const uint8_t *code,
+	      uint8_t opcode, bool word, int reg)
 {
 	int npfx = 0;
 	while (code[npfx] != opcode)
@@ -426,9 +498,16 @@ mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code,
 		b1(e, 0x0F), b1(e, 0xB7);
 	else
 		b1(e, 0x8B);
-	b1(e, (in->mod << 6) | (X86_EAX << 3) | in->rm);
+	b1(e, (in->mod << 6) | (reg << 3) | in->rm);
 	/* SIB and displacement follow the ModRM byte unchanged. */
 	bytes(e, code + npfx + 2, in->len - in->imm_size - npfx - 2);
+}
+
+static void
+mov_rm_to_eax(struct emit *e, const struct x86_insn *in, const uint8_t *code,
+	      uint8_t opcode, bool word)
+{
+	mov_rm_to_reg(e, in, code, opcode, word, X86_EAX);
 }
 
 /*
@@ -631,16 +710,7 @@ translate_one(struct vcpu *v, struct emit *e, const struct x86_insn *in,
 	case X86_FLOW_CALL_IND:
 		if (o16 || (in->attr & X86_ATTR_VSIB))
 			break;
-		gs_op(e, 0x89, X86_EAX, BTA_S_EAX);
-		point(e, goff);
-		mov_rm_to_eax(e, in, code, 0xFF, false); /* may fault */
-		gs_op(e, 0x89, X86_EAX, BTA_TGT);
-		gs_op(e, 0x8B, X86_EAX, BTA_S_EAX);
-		if (in->flow == X86_FLOW_CALL_IND) {
-			point(e, goff);
-			b1(e, 0x68), b4(e, next);
-		}
-		jump_to(e, bt_ind_lookup);
+		emit_ind(e, in, code, goff, next);
 		return T_END;
 	case X86_FLOW_RET:
 		if (o16)
@@ -902,7 +972,7 @@ bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa)
 	}
 	if (e.ret.miss_rel) {
 		uint8_t *stub = e.p;
-		callout(&e, CO_RET, (uint32_t)e.ret.predicted,
+		callout(&e, e.ret.kind, (uint32_t)e.ret.predicted,
 			(uint32_t)e.ret.miss_rel);
 		patch32(&e, e.ret.miss_rel,
 			(uint32_t)stub - (uint32_t)(e.ret.miss_rel + 4));

@@ -1034,30 +1034,83 @@ test_ret(void)
 		      name);
 	}
 
-	/* jmp *%eax and call *8(%ebx): the target to %gs:TGT through %eax
-	 * (saved), call pushes the guest's return address. */
+	/* jmp *%eax and call *8(%ebx): the target predicted as a ret's is
+	 * (emit_ind): loaded into %ecx (saved) by a precise load, the
+	 * return pushed (call), compared with the prediction, a miss path
+	 * to a CO_IND_PRED stub and a hit path to the slow path. */
 	static const uint8_t jmpi[] = {0xFF, 0xE0};
 	static const uint8_t calli[] = {0xFF, 0x53, 0x08};
 	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "call *8(%ebx)" : "jmp *%eax";
 		const uint8_t *c = k ? calli : jmpi;
 		size_t n = k ? sizeof(calli) : sizeof(jmpi);
 		struct tu *tu = translate_code(c, n);
-		uint32_t off = 0;
-		bool stored = false, pushed = false;
-		struct tinsn t;
-		for (; (t = tdecode(tu, off)).len > 0 && !is_jmp32(&t);
-		     off += t.len) {
-			if (t.in.opcode == 0x89 && t.in.seg == X86_SEG_GS &&
-			    t.in.disp == BTA_TGT)
-				stored = true;
-			if (t.in.opcode == 0x68 && t.in.imm == CODE_GVA + n)
-				pushed = true;
+		struct tinsn save = tdecode(tu, 0);
+		struct tinsn load = tdecode(tu, save.len);
+		uint32_t off = load.off + load.len;
+		CHECK(save.len == 7 && save.in.opcode == 0x89 &&
+			  save.in.seg == X86_SEG_GS &&
+			  save.in.disp == BTA_S_ECX && save.in.reg == X86_ECX,
+		      "%s: not movl %%ecx,%%gs:S_ECX first", name);
+		CHECK(has_point(tu, load.off, CODE_GVA) &&
+			  load.in.opcode == 0x8B && load.in.reg == X86_ECX &&
+			  (k ? load.in.base == X86_EBX && load.in.disp == 8
+			     : load.in.mod == 3 && load.in.rm == X86_EAX),
+		      "%s: not a precise load of the operand into %%ecx", name);
+		if (k) {
+			struct tinsn push = tdecode(tu, off);
+			CHECK(has_point(tu, push.off, CODE_GVA) &&
+				  push.in.opcode == 0x68 &&
+				  push.in.imm == CODE_GVA + n,
+			      "%s: the return address not pushed, precisely",
+			      name);
+			off += push.len;
 		}
-		CHECK(stored && pushed == (k == 1) &&
-			  ends_in_jump_to(tu, off, bt_ind_lookup),
-		      "%s: target not stored in %%gs:TGT, return not pushed or "
-		      "no jmp to bt_ind_lookup",
-		      k ? "call *" : "jmp *");
+		struct tinsn lea = tdecode(tu, off);
+		struct tinsn jz = tdecode(tu, lea.off + lea.len);
+		struct tinsn again = tdecode(tu, jz.off + jz.len);
+		CHECK(lea.in.opcode == 0x8D && lea.in.base == X86_ECX &&
+			  lea.in.reg == X86_ECX &&
+			  lea.in.disp == RET_NO_PREDICTION && lea.len == 6 &&
+			  jz.in.opcode == 0xE3 &&
+			  again.in.opcode == 0x8D &&
+			  again.in.disp == (int32_t)-RET_NO_PREDICTION &&
+			  again.off + 2 == lea.off + 2 + IND_AGAIN,
+		      "%s: no lea -pred; jecxz; lea +pred at IND_AGAIN", name);
+		struct tinsn m1 = tdecode(tu, again.off + again.len);
+		struct tinsn m2 = tdecode(tu, m1.off + m1.len);
+		struct tinsn mj = tdecode(tu, m2.off + m2.len);
+		CHECK(m1.in.opcode == 0x89 && m1.in.disp == BTA_TGT &&
+			  m2.in.opcode == 0x8B && m2.in.disp == BTA_S_ECX &&
+			  is_jmp32(&mj),
+		      "%s: miss path not movl TGT; movl S_ECX; jmp", name);
+		struct tinsn stub =
+			tdecode(tu, tbranch(tu, &mj) - ADDR(tu->tc));
+		CHECK(stub.callout && stub.kind == CO_IND_PRED &&
+			  stub.a0 == ADDR(tu->tc) + lea.off + 2 &&
+			  stub.a1 == ADDR(tu->tc) + mj.off + 1,
+		      "%s: the miss jump does not reach a CO_IND_PRED stub "
+		      "naming its prediction and its rel32",
+		      name);
+		struct tinsn h1 = tdecode(tu, mj.off + mj.len);
+		struct tinsn hj = tdecode(tu, h1.off + h1.len);
+		CHECK(tbranch(tu, &jz) == ADDR(tu->tc) + h1.off &&
+			  h1.in.opcode == 0x8B && h1.in.disp == BTA_S_ECX &&
+			  is_jmp32(&hj) &&
+			  tbranch(tu, &hj) == ADDR(tu->tc) + hj.off + 5 &&
+			  hj.off + 1 == mj.off + 1 + IND_HIT_REL,
+		      "%s: hit path not movl S_ECX; jmp slow, IND_HIT_REL "
+		      "past the miss jump",
+		      name);
+		struct tinsn st = tdecode(tu, hj.off + 5);
+		struct tinsn sj = tdecode(tu, st.off + st.len);
+		CHECK(st.in.opcode == 0xC7 && st.in.disp == BTA_TGT &&
+			  st.off + 7 == hj.off + 1 + RET_SLOW_IMM &&
+			  is_jmp32(&sj) &&
+			  tbranch(tu, &sj) == ADDR(bt_ind_lookup),
+		      "%s: slow path not movl $predicted,%%gs:TGT; jmp "
+		      "bt_ind_lookup",
+		      name);
 	}
 
 	/* iret: its eip to %gs:RESUME_EIP, then the glue. */

@@ -41,11 +41,23 @@ real_tick_pit_clocks(void)
 	return TIMER_DIVISOR;
 }
 
+/*
+ * The fastest the real PIT runs: about 10 kHz.  A guest that asks its
+ * virtual PIT for more (a count of 1 is 1.19 MHz) gets its ticks at
+ * this rate instead, each one still a full period of its own divisor to
+ * it: its time runs slower, but the monitor does not drown in real
+ * interrupts -- under TCG a #VMEXIT and an injection per microsecond
+ * leave the guest no time to run, not even to program a sane count.
+ */
+#define REAL_PIT_MIN_DIVISOR 120
+
 /* Run the real PIT at the rate the guest asked of its virtual one. */
 static void
 pit_follow_guest(void)
 {
 	uint32_t d = vpit_divisor(&vpit0);
+	if (d != 0 && d < REAL_PIT_MIN_DIVISOR)
+		d = REAL_PIT_MIN_DIVISOR;
 	if (d == 0 || d == real_pit_divisor)
 		return;
 	real_pit_divisor = d;
