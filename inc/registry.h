@@ -8,6 +8,10 @@
 #ifndef VMMLAB_INC_REGISTRY_H
 #define VMMLAB_INC_REGISTRY_H
 
+#include <inc/stdio.h>
+#include <inc/string.h>
+#include <inc/types.h>
+
 #define REGISTER(sect, type, object)                                           \
 	static const type *const registry_##sect##_##object                    \
 		__attribute__((used, section(#sect))) = &object
@@ -30,6 +34,22 @@ struct vmm_option {
 };
 #define VMM_OPTION(object) REGISTER(vmm_options, struct vmm_option, object)
 REGISTRY_DECLARE(vmm_options, struct vmm_option);
+
+/* For an option's set: "on" or "off" into *flag (0), anything else one
+ * line saying so (-1). */
+static inline int
+vmm_option_on_off(const char *key, const char *value, bool *flag)
+{
+	if (strcmp(value, "on") == 0)
+		*flag = true;
+	else if (strcmp(value, "off") == 0)
+		*flag = false;
+	else {
+		cprintf("vmm: %s=%s: say on or off\n", key, value);
+		return -1;
+	}
+	return 0;
+}
 
 /* Something a lab reports when the guest powers off, after the counters
  * (lab 3's btdump=N profile, say).  Its lines start with "vmm: " too. */

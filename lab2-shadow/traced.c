@@ -776,29 +776,15 @@ SHADOW_MMU(traced_mmu);
 /* ---- Options ---- */
 
 static int
-set_onoff(const char *key, const char *value, bool *flag)
-{
-	if (strcmp(value, "on") == 0)
-		*flag = true;
-	else if (strcmp(value, "off") == 0)
-		*flag = false;
-	else {
-		cprintf("vmm: %s=%s: say on or off\n", key, value);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 set_eager(const char *value)
 {
-	return set_onoff("eager", value, &eager);
+	return vmm_option_on_off("eager", value, &eager);
 }
 
 static int
 set_adapt(const char *value)
 {
-	return set_onoff("adapt", value, &adapt);
+	return vmm_option_on_off("adapt", value, &adapt);
 }
 
 static int

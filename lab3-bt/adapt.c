@@ -201,7 +201,7 @@ bt_simulate(struct vcpu *v, gva_t eip, uint32_t len)
 static int
 set_btadapt(const char *value)
 {
-	return bt_set_on_off("btadapt", value, &bt_adapt_on);
+	return vmm_option_on_off("btadapt", value, &bt_adapt_on);
 }
 
 static const struct vmm_option btadapt_option = { "btadapt", "btadapt=on|off",

@@ -823,24 +823,10 @@ set_tc(const char *value)
 static const struct vmm_option tc_option = { "tc", "tc=KiB", set_tc };
 VMM_OPTION(tc_option);
 
-int
-bt_set_on_off(const char *key, const char *value, bool *flag)
-{
-	if (strcmp(value, "on") == 0)
-		*flag = true;
-	else if (strcmp(value, "off") == 0)
-		*flag = false;
-	else {
-		cprintf("vmm: %s=%s: say on or off\n", key, value);
-		return -1;
-	}
-	return 0;
-}
-
 static int
 set_sysgate(const char *value)
 {
-	return bt_set_on_off("sysgate", value, &gate_option);
+	return vmm_option_on_off("sysgate", value, &gate_option);
 }
 
 static const struct vmm_option sysgate_option = { "sysgate",

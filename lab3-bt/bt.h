@@ -218,9 +218,6 @@ size_t tc_free_bytes(void);
 struct tu *tc_new_tu(void);
 void tc_abandon_tu(struct tu *tu);
 
-/* bt.c: an option's "on" or "off" into *flag (0), or one line why (-1). */
-int bt_set_on_off(const char *key, const char *value, bool *flag);
-
 /* translate.c */
 struct tu *bt_translate(struct vcpu *v, gva_t eip, gpa_t gpa);
 
