@@ -508,9 +508,15 @@ bt_run(struct vcpu *v, struct vmexit *x)
 		uint32_t clear = FL_IOPL_MASK | FL_VM | (bt.in_tc ? 0 : FL_NT);
 		v->tf.tf_eflags =
 			(v->tf.tf_eflags | FL_IF | FL_RESERVED1) & ~clear;
-		bt_area->pending = vintr_pending() >= 0;
-		if (!bt.in_tc)
+		if (bt.in_tc) {
+			bt_area->pending = vintr_pending() >= 0;
+		} else {
+			/* User mode takes every virtual interrupt, so none is
+			 * pending when it starts: what bt_gate's translated
+			 * handler finds here, without asking the PIC. */
+			bt_area->pending = 0;
 			gate_user_flags(v->vflags);
+		}
 
 		umip_load(v);
 		bt.running = v;

@@ -947,6 +947,43 @@ ends_in_jump_to(const struct tu *tu, uint32_t off, void (*fn)(void))
 	       off + t.len == tu->len;
 }
 
+/*
+ * The miss jump mj of a predicted branch reaches a stub calling out with
+ * kind, naming the prediction (at lea_off + 2) and the jump's rel32.
+ */
+static void
+check_prediction_stub(const struct tu *tu, const struct tinsn *mj,
+		      uint32_t lea_off, uint32_t kind, const char *name)
+{
+	struct tinsn stub = tdecode(tu, tbranch(tu, mj) - ADDR(tu->tc));
+	CHECK(stub.callout && stub.kind == kind &&
+		  stub.a0 == ADDR(tu->tc) + lea_off + 2 &&
+		  stub.a1 == ADDR(tu->tc) + mj->off + 1,
+	      "%s: the miss jump does not reach a callout %u stub naming "
+	      "its prediction and its rel32",
+	      name, kind);
+}
+
+/*
+ * The hit jump hj of a predicted branch goes to the slow path right
+ * after it: the prediction (patched at RET_SLOW_IMM) into %gs:TGT, then
+ * the lookup.
+ */
+static void
+check_slow_path(const struct tu *tu, const struct tinsn *hj, const char *name)
+{
+	struct tinsn st = tdecode(tu, hj->off + 5);
+	struct tinsn sj = tdecode(tu, st.off + st.len);
+	CHECK(st.in.opcode == 0xC7 && st.in.seg == X86_SEG_GS &&
+		  st.in.disp == BTA_TGT &&
+		  st.in.imm == (uint32_t)-RET_NO_PREDICTION &&
+		  st.off + 7 == hj->off + 1 + RET_SLOW_IMM && is_jmp32(&sj) &&
+		  tbranch(tu, &sj) == ADDR(bt_ind_lookup),
+	      "%s: slow path not movl $predicted,%%gs:TGT at RET_SLOW_IMM; "
+	      "jmp bt_ind_lookup",
+	      name);
+}
+
 static void
 test_ret(void)
 {
@@ -996,14 +1033,7 @@ test_ret(void)
 			  m2.in.opcode == 0x8F && m2.in.disp == BTA_TGT &&
 			  is_jmp32(&mj) && mj.off + mj.len == hit,
 		      "%s: miss path not movl S_ECX; popl TGT; jmp", name);
-		struct tinsn stub =
-			tdecode(tu, tbranch(tu, &mj) - ADDR(tu->tc));
-		CHECK(stub.callout && stub.kind == CO_RET &&
-			  stub.a0 == ADDR(tu->tc) + lea.off + 2 &&
-			  stub.a1 == ADDR(tu->tc) + mj.off + 1,
-		      "%s: the miss jump does not reach a CO_RET stub naming "
-		      "its prediction and its rel32",
-		      name);
+		check_prediction_stub(tu, &mj, lea.off, CO_RET, name);
 
 		/* The hit path: %ecx back, the pop, the jump that CO_RET
 		 * chains (until then to the slow path right after it). */
@@ -1018,20 +1048,7 @@ test_ret(void)
 		      "%s: hit path not movl S_ECX; lea %u(%%esp); jmp slow, "
 		      "RET_HIT_REL past the miss jump",
 		      name, 4 + pop);
-		/* The slow path: the prediction (patched by CO_RET, at
-		 * RET_SLOW_IMM) into %gs:TGT, then the lookup; the stack is
-		 * popped already, so never the miss path. */
-		struct tinsn st = tdecode(tu, hj.off + 5);
-		struct tinsn sj = tdecode(tu, st.off + st.len);
-		CHECK(st.in.opcode == 0xC7 && st.in.seg == X86_SEG_GS &&
-			  st.in.disp == BTA_TGT &&
-			  st.in.imm == (uint32_t)-RET_NO_PREDICTION &&
-			  st.off + 7 == hj.off + 1 + RET_SLOW_IMM &&
-			  is_jmp32(&sj) &&
-			  tbranch(tu, &sj) == ADDR(bt_ind_lookup),
-		      "%s: slow path not movl $predicted,%%gs:TGT at "
-		      "RET_SLOW_IMM; jmp bt_ind_lookup",
-		      name);
+		check_slow_path(tu, &hj, name);
 	}
 
 	/* jmp *%eax and call *8(%ebx): the target predicted as a ret's is
@@ -1084,14 +1101,7 @@ test_ret(void)
 			  m2.in.opcode == 0x8B && m2.in.disp == BTA_S_ECX &&
 			  is_jmp32(&mj),
 		      "%s: miss path not movl TGT; movl S_ECX; jmp", name);
-		struct tinsn stub =
-			tdecode(tu, tbranch(tu, &mj) - ADDR(tu->tc));
-		CHECK(stub.callout && stub.kind == CO_IND_PRED &&
-			  stub.a0 == ADDR(tu->tc) + lea.off + 2 &&
-			  stub.a1 == ADDR(tu->tc) + mj.off + 1,
-		      "%s: the miss jump does not reach a CO_IND_PRED stub "
-		      "naming its prediction and its rel32",
-		      name);
+		check_prediction_stub(tu, &mj, lea.off, CO_IND_PRED, name);
 		struct tinsn h1 = tdecode(tu, mj.off + mj.len);
 		struct tinsn hj = tdecode(tu, h1.off + h1.len);
 		CHECK(tbranch(tu, &jz) == ADDR(tu->tc) + h1.off &&
@@ -1102,15 +1112,7 @@ test_ret(void)
 		      "%s: hit path not movl S_ECX; jmp slow, IND_HIT_REL "
 		      "past the miss jump",
 		      name);
-		struct tinsn st = tdecode(tu, hj.off + 5);
-		struct tinsn sj = tdecode(tu, st.off + st.len);
-		CHECK(st.in.opcode == 0xC7 && st.in.disp == BTA_TGT &&
-			  st.off + 7 == hj.off + 1 + RET_SLOW_IMM &&
-			  is_jmp32(&sj) &&
-			  tbranch(tu, &sj) == ADDR(bt_ind_lookup),
-		      "%s: slow path not movl $predicted,%%gs:TGT; jmp "
-		      "bt_ind_lookup",
-		      name);
+		check_slow_path(tu, &hj, name);
 	}
 
 	/* iret: its eip to %gs:RESUME_EIP, then the glue. */
